@@ -1,0 +1,67 @@
+"""Three-way verdicts from confidence intervals.
+
+A verdict is ``confirmed``, ``refuted`` or ``inconclusive``. Interval rules, for a predicted value
+``t`` with tolerance ``tol`` and a confidence interval ``[lo, hi]`` on the fitted value:
+
+* ``tight`` (two-sided; the instance attains the prediction): an equivalence test. Confirmed
+  if ``[lo, hi]`` lies inside ``[t - tol, t + tol]``; refuted if it is disjoint from it;
+  otherwise the data cannot decide.
+* ``at_most`` (an upper bound: the fitted value is at most ``t``): confirmed if
+  ``hi <= t + tol``, refuted if ``lo > t + tol``.
+* ``at_least`` (a lower bound): confirmed if ``lo >= t - tol``, refuted if ``hi < t - tol``.
+"""
+
+from __future__ import annotations
+
+CONFIRMED = "confirmed"
+REFUTED = "refuted"
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (CONFIRMED, REFUTED, INCONCLUSIVE)
+
+TIGHT = "tight"
+AT_MOST = "at_most"
+AT_LEAST = "at_least"
+SIDES = (TIGHT, AT_MOST, AT_LEAST)
+
+
+def interval_verdict(ci: tuple[float, float], target: float, tol: float, side: str) -> str:
+    """Verdict of a confidence interval against ``target`` within ``tol`` (see module doc)."""
+    lo, hi = ci
+    if side == TIGHT:
+        if target - tol <= lo and hi <= target + tol:
+            return CONFIRMED
+        if hi < target - tol or lo > target + tol:
+            return REFUTED
+        return INCONCLUSIVE
+    if side == AT_MOST:
+        if hi <= target + tol:
+            return CONFIRMED
+        if lo > target + tol:
+            return REFUTED
+        return INCONCLUSIVE
+    if side == AT_LEAST:
+        if lo >= target - tol:
+            return CONFIRMED
+        if hi < target - tol:
+            return REFUTED
+        return INCONCLUSIVE
+    raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
+
+
+def drift_is_stable(head: float, tail: float, tol: float, side: str) -> bool:
+    """Whether the local slope is stable over the window, in the direction that matters.
+
+    A two-sided claim needs the head and tail slopes to agree within ``tol``. An upper-bound
+    claim is only threatened by a tail that is *worse* (larger) than the head by more than
+    ``tol``; a lower-bound claim by a tail that is smaller.
+    """
+    drift = tail - head
+    if side == TIGHT:
+        return abs(drift) <= tol
+    if side == AT_MOST:
+        return drift <= tol
+    return -drift <= tol
+
+
+def describe_side(side: str) -> str:
+    return {TIGHT: "tight", AT_MOST: "at most", AT_LEAST: "at least"}[side]
