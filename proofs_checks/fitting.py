@@ -112,7 +112,9 @@ def bootstrap_line(
     slopes, _ = line_fit(u, v_boot[good])
     alpha = 1 - level
     lo, hi = np.quantile(slopes, [alpha / 2, 1 - alpha / 2])
-    return LineFit(point.slope, point.intercept, (float(lo), float(hi)), point.r2, point.points)
+    # with (near) noiseless data the percentiles can miss the point estimate by rounding
+    lo, hi = min(float(lo), point.slope), max(float(hi), point.slope)
+    return LineFit(point.slope, point.intercept, (lo, hi), point.r2, point.points)
 
 
 @dataclass
@@ -124,6 +126,8 @@ class WindowFit:
     tail: LineFit
     mask: np.ndarray
     dropped_resamples: int
+    #: Confidence interval of ``tail.slope - head.slope`` (a point for deterministic data).
+    drift_ci: tuple[float, float] = (0.0, 0.0)
 
 
 def split_head_tail(m: int) -> tuple[slice, slice]:
@@ -144,21 +148,23 @@ def fit_line_with_ci(
     vw = v_point[mask]
     head, tail = split_head_tail(int(mask.sum()))
     if v_boot is None:
-        return WindowFit(
-            ols_line(uw, vw, level),
-            ols_line(uw[head], vw[head], level),
-            ols_line(uw[tail], vw[tail], level),
-            mask,
-            0,
-        )
+        h, t = ols_line(uw[head], vw[head], level), ols_line(uw[tail], vw[tail], level)
+        drift = t.slope - h.slope
+        return WindowFit(ols_line(uw, vw, level), h, t, mask, 0, (drift, drift))
     vb = v_boot[:, mask]
-    dropped = int((~np.all(np.isfinite(vb), axis=1)).sum())
+    good = np.all(np.isfinite(vb), axis=1)
+    dropped = int((~good).sum())
+    # the drift's interval comes from the same resamples for head and tail (they are dependent)
+    drifts = line_fit(uw[tail], vb[good][:, tail])[0] - line_fit(uw[head], vb[good][:, head])[0]
+    alpha = 1 - level
+    d_lo, d_hi = np.quantile(drifts, [alpha / 2, 1 - alpha / 2])
     return WindowFit(
         bootstrap_line(uw, vw, vb, level),
         bootstrap_line(uw[head], vw[head], vb[:, head], level),
         bootstrap_line(uw[tail], vw[tail], vb[:, tail], level),
         mask,
         dropped,
+        (float(d_lo), float(d_hi)),
     )
 
 

@@ -145,6 +145,17 @@ def divergence(y: np.ndarray, x: np.ndarray) -> str | None:
     )
 
 
+def _distance(value: float, target: float, tol: float, side: str) -> float:
+    """Distance from ``value`` to the acceptance region of a sided test."""
+    above = max(0.0, value - (target + tol))
+    below = max(0.0, (target - tol) - value)
+    if side == AT_MOST:
+        return above
+    if side == AT_LEAST:
+        return below
+    return above + below
+
+
 @dataclass
 class _LineClaim(Prediction):
     """Shared machinery of the log-log and semilog fits."""
@@ -264,15 +275,34 @@ class PowerLaw(_LineClaim):
         reason = f"fitted {wf.whole.slope:.4g}, 95% CI {ci}; predicted {describe_side(side)} "
         reason += f"{target:g} ± {tol:g}"
         if not drift_is_stable(wf.head.slope, wf.tail.slope, tol, side):
-            tail_verdict = interval_verdict(wf.tail.ci, target, tol, side)
+            # The local slope moves by more than the tolerance across the window: a
+            # confirmation is withheld. If the drift is real (its interval excludes every
+            # drift the tolerance allows), the tail is the most asymptotic evidence and may
+            # refute on its own; if it may be noise, only the whole window may refute.
             drift = (
-                f"local slope drifts from {wf.head.slope:.4g} (head of window) to "
-                f"{wf.tail.slope:.4g} (tail): pre-asymptotic"
+                f"local slope moves from {wf.head.slope:.4g} (head of window) to "
+                f"{wf.tail.slope:.4g} (tail): not stable, pre-asymptotic or too noisy"
             )
-            if tail_verdict == REFUTED:
-                return Judgement(
-                    REFUTED, f"{drift}; the tail alone refutes: {reason}", fitted, plot, replicates
+            lo, hi = wf.drift_ci
+            real = not (
+                drift_is_stable(0.0, lo, tol, side) or drift_is_stable(0.0, hi, tol, side)
+            ) and (side != TIGHT or lo > tol or hi < -tol)
+            fitted["drift_ci"] = [lo, hi]
+            if real:
+                # ... unless the slope is heading into the band: then the data have not
+                # reached the asymptotic regime, and a refutation would be premature.
+                approaching = _distance(wf.tail.slope, target, tol, side) < _distance(
+                    wf.head.slope, target, tol, side
                 )
+                if not approaching and interval_verdict(wf.tail.ci, target, tol, side) == REFUTED:
+                    tail = f"tail fit {wf.tail.slope:.4g}, 95% CI [{wf.tail.ci[0]:.4g}, "
+                    tail += f"{wf.tail.ci[1]:.4g}]"
+                    return Judgement(
+                        REFUTED, f"{drift}; the tail alone refutes ({tail}); {reason}", fitted,
+                        plot, replicates,
+                    )
+            elif verdict == REFUTED:
+                return Judgement(REFUTED, f"{drift}; {reason}", fitted, plot, replicates)
             return Judgement(INCONCLUSIVE, f"{drift}; {reason}", fitted, plot, replicates)
         return Judgement(verdict, reason, fitted, plot, replicates)
 
