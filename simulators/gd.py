@@ -49,6 +49,15 @@ def huber_worst_case_gaps(
         Shape ``(m,)``: the gap of instance ``N`` after ``N`` steps.
     """
     horizons = np.asarray(horizons, dtype=int)
+    if (
+        horizons.ndim != 1
+        or len(horizons) == 0
+        or horizons[0] < 1
+        or np.any(np.diff(horizons) <= 0)
+    ):
+        raise ValueError(f"horizons must be positive and strictly increasing, got {horizons}")
+    if not (smoothness > 0 and distance > 0 and step > 0):
+        raise ValueError("smoothness, distance and step must be positive")
     threshold = distance / (2 * horizons + 1.0)
     x = np.full(horizons.shape, float(distance))
     gaps = np.empty(horizons.shape)
@@ -84,6 +93,10 @@ def diagonal_quadratic_sq_errors(
         Shape ``(replicates, steps + 1)``.
     """
     x = np.array(x0, dtype=float)
+    if x.ndim != 2 or x.shape[1] != np.shape(eigenvalues)[0]:
+        raise ValueError(f"x0 must be (replicates, {np.shape(eigenvalues)[0]}), got {x.shape}")
+    if steps < 0:
+        raise ValueError(f"steps must be non-negative, got {steps}")
     contraction = 1.0 - step * np.asarray(eigenvalues, float)
     out = np.empty((x.shape[0], steps + 1))
     out[:, 0] = (x**2).sum(axis=1)

@@ -94,9 +94,9 @@ def test_one_sided_upper_bound_refutes_a_plateau():
     assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(faster, rng, "t").verdict == (
         CONFIRMED
     )
-    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_LEAST).judge(faster, rng, "t").verdict == (
-        REFUTED
-    )
+    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_LEAST).judge(
+        faster, rng, "t"
+    ).verdict == (REFUTED)
 
 
 def test_too_noisy_for_its_horizons_is_inconclusive():
@@ -159,8 +159,12 @@ def test_geometric_ignoring_the_polynomial_factor_biases_rho():
     k = np.arange(60)
     rho = 0.8
     data = Samples(k, (k + 1.0) * rho**k)
-    assert Geometric(rho=rho, tolerance=0.02, poly_power=1).judge(data, None, "t").verdict == CONFIRMED
-    assert Geometric(rho=rho, tolerance=0.02, poly_power=0).judge(data, None, "t").verdict != CONFIRMED
+    assert (
+        Geometric(rho=rho, tolerance=0.02, poly_power=1).judge(data, None, "t").verdict == CONFIRMED
+    )
+    assert (
+        Geometric(rho=rho, tolerance=0.02, poly_power=0).judge(data, None, "t").verdict != CONFIRMED
+    )
 
 
 def _newton_like(order: float, steps: int, dps: int = 200):
