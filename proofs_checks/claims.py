@@ -55,9 +55,9 @@ class Reference:
         }
 
     def short(self) -> str:
-        first = self.paper.authors.split(",")[0].strip().split(" ")[-1]
-        more = " et al." if "," in self.paper.authors else ""
-        return f"{first}{more} {self.paper.year}, {self.theorem}"
+        names = [a.strip().split(" ")[-1] for a in self.paper.authors.split(",") if a.strip()]
+        who = " & ".join(names) if len(names) <= 2 else f"{names[0]} et al."
+        return f"{who} {self.paper.year}, {self.theorem}"
 
 
 @dataclass

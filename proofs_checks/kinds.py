@@ -298,8 +298,11 @@ class PowerLaw(_LineClaim):
                     tail = f"tail fit {wf.tail.slope:.4g}, 95% CI [{wf.tail.ci[0]:.4g}, "
                     tail += f"{wf.tail.ci[1]:.4g}]"
                     return Judgement(
-                        REFUTED, f"{drift}; the tail alone refutes ({tail}); {reason}", fitted,
-                        plot, replicates,
+                        REFUTED,
+                        f"{drift}; the tail alone refutes ({tail}); {reason}",
+                        fitted,
+                        plot,
+                        replicates,
                     )
             elif verdict == REFUTED:
                 return Judgement(REFUTED, f"{drift}; {reason}", fitted, plot, replicates)

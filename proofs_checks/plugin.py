@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import time
-import traceback
 from pathlib import Path
 
 import pytest
 from _pytest.python import path_matches_patterns
 
 from .claims import DEFAULT_SEED, PROFILES, Claim, claims_in
+from .execution import error_entry
 from .results import build, write_results
 
 _ENTRY_KEY = "ratecheck_entry"
@@ -112,34 +112,6 @@ class ClaimItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"claim {self.claim.id}"
-
-
-def error_entry(c: Claim, seed: int, profile: str, exc: BaseException) -> dict:
-    """The results.json entry of a claim whose evaluation raised: never counted as confirmed."""
-    return {
-        "id": c.id,
-        "module": c.module_path,
-        "paper": c.reference.to_dict(),
-        "kind": c.kind,
-        "statement": c.statement,
-        "latex": c.latex,
-        "assumptions": list(c.assumptions),
-        "predicted": c.predicted.to_dict(),
-        "predicted_text": c.predicted.describe(),
-        "fitted": {},
-        "verdict": "inconclusive",
-        "expected_verdict": c.expect,
-        "passed": False,
-        "reason": f"error: {type(exc).__name__}: {exc}",
-        "traceback": "".join(traceback.format_exception(exc))[-4000:],
-        "replicates": 0,
-        "seconds": 0.0,
-        "seed": seed,
-        "profile": profile,
-        "mutants": [],
-        "plot": {},
-        "figure": None,
-    }
 
 
 class RateReport:
