@@ -256,7 +256,7 @@ def _halfwidth(entry) -> float | None:
     est = (entry.get("fitted") or {}).get("estimate")
     if not ci or est is None or None in ci:
         return None
-    return max(abs(ci[1] - est), abs(est - ci[0]))
+    return (ci[1] - ci[0]) / 2
 
 
 def cmd_compare(args) -> int:
