@@ -1,0 +1,482 @@
+r"""Momentum methods: heavy ball, stochastic heavy ball with step decay, ASGD, SGD with momentum.
+
+Quadratic instances are diagonal, :math:`f(x) = \frac12 \sum_i \lambda_i x_i^2` (minimiser 0),
+so the iterates are arrays shaped ``(replicates, ..., d)``. Where an expectation can be computed
+exactly (linear dynamics with Gaussian noise close on their first and second moments) a
+``*_moments`` function returns it; the Monte Carlo simulators are the reference those are
+tested against.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+# --- input checks ----------------------------------------------------------------------------
+
+
+def _eigenvalues(eigenvalues: np.ndarray) -> np.ndarray:
+    lam = np.asarray(eigenvalues, float)
+    if lam.ndim != 1 or len(lam) == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError(
+            f"eigenvalues must be a non-empty 1-d array of positive numbers, got {lam}"
+        )
+    return lam
+
+
+def _horizons(horizons: np.ndarray, lowest: int = 1) -> np.ndarray:
+    h = np.asarray(horizons)
+    if h.ndim != 1 or len(h) == 0 or np.any(h < lowest) or np.any(np.diff(h) <= 0):
+        raise ValueError(f"horizons must be integers >= {lowest}, strictly increasing; got {h}")
+    return h.astype(int)
+
+
+def _positive(name: str, value: float) -> None:
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def _momentum(name: str, value: float) -> None:
+    if not (np.isfinite(value) and 0 <= value < 1):
+        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
+
+
+# --- deterministic heavy ball ----------------------------------------------------------------
+
+
+def polyak_parameters(mu: float, smoothness: float) -> tuple[float, float]:
+    r"""Polyak's tuning :math:`\alpha = 4/(\sqrt L + \sqrt\mu)^2`,
+    :math:`\beta = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2` for eigenvalues in ``[mu, L]``."""
+    _positive("mu", mu)
+    if not smoothness > mu:
+        raise ValueError(f"smoothness L must exceed mu, got L={smoothness!r}, mu={mu!r}")
+    root_kappa = np.sqrt(smoothness / mu)
+    alpha = 4.0 / (np.sqrt(smoothness) + np.sqrt(mu)) ** 2
+    beta = ((root_kappa - 1) / (root_kappa + 1)) ** 2
+    return float(alpha), float(beta)
+
+
+def heavy_ball_quadratic(
+    eigenvalues: np.ndarray, x0: np.ndarray, alpha: float, beta: float, steps: int
+) -> np.ndarray:
+    r"""Heavy ball :math:`x_{t+1} = x_t - \alpha\nabla f(x_t) + \beta(x_t - x_{t-1})` on a
+    diagonal quadratic, started at rest (:math:`x_{-1} = x_0`).
+
+    Parameters
+    ----------
+    eigenvalues
+        Shape ``(d,)``: the Hessian's eigenvalues :math:`\lambda_i > 0`.
+    x0
+        Shape ``(replicates, d)``: starting points (the minimiser is 0).
+    alpha, beta
+        Step size and momentum.
+    steps
+        Number of iterations.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``||x_t||`` for ``t = 0..steps``, shape ``(replicates, steps + 1)``.
+    """
+    lam = _eigenvalues(eigenvalues)
+    x = np.atleast_2d(np.asarray(x0, float)).copy()
+    if x.shape[-1] != len(lam):
+        raise ValueError(f"x0 must have shape (replicates, {len(lam)}), got {x.shape}")
+    _positive("alpha", alpha)
+    _momentum("beta", beta)
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    previous = x.copy()
+    norms = np.empty((x.shape[0], steps + 1))
+    norms[:, 0] = np.linalg.norm(x, axis=1)
+    for t in range(1, steps + 1):
+        x, previous = x - alpha * lam * x + beta * (x - previous), x
+        norms[:, t] = np.linalg.norm(x, axis=1)
+    return norms
+
+
+def lessard_gradient(x: Fraction) -> Fraction:
+    r"""Derivative of the Lessard-Recht-Packard function (arXiv 1408.3595, eq. (4.11)):
+    :math:`25x` for :math:`x < 1`, :math:`x + 24` on :math:`[1, 2)`, :math:`25x - 24` for
+    :math:`x \ge 2`; 1-strongly convex, 25-smooth, minimiser 0. Exact on Fractions."""
+    if x < 1:
+        return 25 * x
+    if x < 2:
+        return x + 24
+    return 25 * x - 24
+
+
+def heavy_ball_exact(
+    gradient, x_previous: Fraction, x0: Fraction, alpha: Fraction, beta: Fraction, steps: int
+) -> list[Fraction]:
+    r"""Scalar heavy ball in exact rational arithmetic: ``[x_0, x_1, ..., x_steps]``.
+
+    ``gradient`` maps a Fraction to a Fraction; every iterate is an exact rational number.
+    """
+    values = [Fraction(x_previous), Fraction(x0), Fraction(alpha), Fraction(beta)]
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    prev, x, a, b = values
+    out = [x]
+    for _ in range(steps):
+        prev, x = x, x - a * gradient(x) + b * (x - prev)
+        out.append(x)
+    return out
+
+
+# --- stochastic heavy ball with step decay ---------------------------------------------------
+
+
+def step_decay_stages(horizon: int) -> int:
+    """Number of stages of the step-decay schedule for a budget of ``horizon`` steps:
+    ``max(1, floor(log2 horizon))`` (the step is halved every ``horizon / log2(horizon)``
+    steps, the schedule of Ge, Kakade, Kidambi & Netrapalli 2019)."""
+    if horizon < 1:
+        raise ValueError(f"horizon must be at least 1, got {horizon}")
+    return max(1, int(np.floor(np.log2(horizon))))
+
+
+def step_decay_lengths(horizon: int) -> np.ndarray:
+    """Stage lengths (they sum to ``horizon``; the first stages take the remainder)."""
+    stages = step_decay_stages(horizon)
+    lengths = np.full(stages, horizon // stages)
+    lengths[: horizon % stages] += 1
+    return lengths
+
+
+def _batched_power(
+    m: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], exponents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entrywise powers of a batch of 2x2 matrices given by their entries ``(a, b, c, d)``
+    (arrays of one shape), to integer ``exponents`` of that shape, by repeated squaring."""
+    a, b, c, d = (np.array(v, float) for v in m)
+    ra, rb, rc, rd = np.ones_like(a), np.zeros_like(a), np.zeros_like(a), np.ones_like(a)
+    e = np.array(exponents, dtype=np.int64)
+    while np.any(e > 0):
+        odd = e % 2 == 1
+        na, nb = a * ra + b * rc, a * rb + b * rd
+        nc, nd = c * ra + d * rc, c * rb + d * rd
+        ra, rb, rc, rd = (np.where(odd, n, r) for n, r in ((na, ra), (nb, rb), (nc, rc), (nd, rd)))
+        a, b, c, d = a * a + b * c, b * (a + d), c * (a + d), d * d + b * c
+        e = e // 2
+    return ra, rb, rc, rd
+
+
+def shb_noiseless_gaps(
+    eigenvalues: np.ndarray,
+    e0: np.ndarray,
+    horizons: np.ndarray,
+    eta0: float,
+    beta: float,
+    decay: bool = True,
+) -> np.ndarray:
+    r"""Final gaps :math:`f(w_T) - f^*` of heavy ball with step decay on a noiseless quadratic.
+
+    For each budget ``T`` the step is :math:`\eta_0 2^{-(\ell-1)}` in stage
+    :math:`\ell = 1..S(T)` (:func:`step_decay_lengths`), the momentum ``beta`` is fixed, and
+    the run starts at rest at ``e0``. Noiseless linear dynamics decouple per eigenvalue, so a
+    stage of length ``K`` is the ``K``-th power of a 2x2 iteration matrix, computed exactly by
+    repeated squaring: budgets up to millions of steps cost microseconds. ``beta = 0`` is SGD
+    (here GD) with the same schedule.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(horizons),)``.
+    """
+    lam = _eigenvalues(eigenvalues)
+    e0 = np.asarray(e0, float)
+    if e0.shape != lam.shape:
+        raise ValueError(f"e0 must have shape {lam.shape}, got {e0.shape}")
+    horizons = _horizons(horizons)
+    _positive("eta0", eta0)
+    _momentum("beta", beta)
+    lengths = [step_decay_lengths(int(T)) for T in horizons]
+    most = max(len(s) for s in lengths)
+    # state (w_t, w_{t-1}) per budget and eigenvalue, at rest
+    w = np.broadcast_to(e0, (len(horizons), len(lam))).copy()
+    previous = w.copy()
+    for stage in range(most):
+        k = np.array([s[stage] if stage < len(s) else 0 for s in lengths])
+        eta = eta0 * 0.5**stage if decay else eta0
+        shape = w.shape
+        a, b, c, d = _batched_power(
+            (
+                np.broadcast_to(1 + beta - eta * lam, shape),
+                np.full(shape, -beta),
+                np.ones(shape),
+                np.zeros(shape),
+            ),
+            np.broadcast_to(k[:, None], shape),
+        )
+        w, previous = a * w + b * previous, c * w + d * previous
+    return 0.5 * (lam * w**2).sum(axis=-1)
+
+
+def shb_quadratic_risk(
+    eigenvalues: np.ndarray,
+    horizons: np.ndarray,
+    eta0: float,
+    beta: float,
+    sigma: float,
+    replicates: int,
+    rng: np.random.Generator,
+    decay: bool = True,
+    e0: np.ndarray | None = None,
+) -> np.ndarray:
+    r"""Final excess risk of stochastic heavy ball with step decay, under anisotropic noise.
+
+    The stochastic gradient is :math:`\nabla f(w) + n_t`, :math:`n_t = \sigma H^{1/2} z_t`,
+    :math:`z_t \sim N(0, I)`, so :math:`\mathbb E[n_t n_t^\top] = \sigma^2 H` (the anisotropic
+    noise condition with equality). Each budget ``T`` has its own schedule (stage ``ell``
+    step :math:`\eta_0 2^{-(\ell-1)}`, or :math:`\eta_0` throughout if ``decay`` is False);
+    all budgets run together on common noise, each frozen once its budget is spent.
+
+    Parameters
+    ----------
+    eigenvalues
+        Shape ``(d,)``.
+    horizons
+        Budgets ``T``, strictly increasing.
+    eta0, beta, sigma
+        Initial step, momentum (0 is SGD), noise scale.
+    replicates
+        Independent runs.
+    rng
+        Source of the noise.
+    decay
+        Step decay (True) or a constant step.
+    e0
+        Starting error ``w_0 - w^*`` (default 0: the variance term alone).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`f(w_T) - f^*`, shape ``(replicates, len(horizons))``.
+    """
+    lam = _eigenvalues(eigenvalues)
+    horizons = _horizons(horizons)
+    _positive("eta0", eta0)
+    _momentum("beta", beta)
+    _positive("sigma", sigma)
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    n, d, last = len(horizons), len(lam), int(horizons[-1])
+    steps = np.zeros((n, last))
+    for h, T in enumerate(horizons):
+        lengths = step_decay_lengths(int(T))
+        rates = eta0 * 0.5 ** np.arange(len(lengths)) if decay else np.full(len(lengths), eta0)
+        steps[h, :T] = np.repeat(rates, lengths)
+    start = np.zeros(d) if e0 is None else np.asarray(e0, float)
+    w = np.broadcast_to(start, (replicates, n, d)).copy()
+    previous = w.copy()
+    noise_scale = sigma * np.sqrt(lam)
+    for t in range(last):
+        eta = steps[:, t][None, :, None]
+        momentum = np.where(eta > 0, beta, 0.0)  # a finished budget stays where it is
+        gradient = lam * w + noise_scale * rng.standard_normal((replicates, 1, d))
+        w, previous = w - eta * gradient + momentum * (w - previous), w
+    return 0.5 * (lam * w**2).sum(axis=-1)
+
+
+# --- ASGD on Gaussian linear regression ------------------------------------------------------
+
+
+def asgd_moments(
+    eigenvalues: np.ndarray,
+    e0: np.ndarray,
+    steps: int,
+    delta: float,
+    gamma: float,
+    alpha: float,
+    beta: float,
+    label_noise: float = 0.0,
+) -> np.ndarray:
+    r"""Exact per-direction risk :math:`\lambda_i \mathbb E[(w_N - w^*)_i^2]` of ASGD.
+
+    Linear regression with Gaussian features :math:`x \sim N(0, H)`, :math:`H` diagonal,
+    :math:`y = \langle w^*, x\rangle + \epsilon`, :math:`\mathrm{Var}\,\epsilon = s^2`; one
+    sample per step, stochastic gradient :math:`\hat g(u) = x(x^\top u - y)`. ASGD in the
+    four-parameter form of Jain, Kakade, Kidambi, Netrapalli & Sidford (2018):
+
+    .. math::
+        u_t = \alpha w_t + (1-\alpha) v_t, \quad w_{t+1} = u_t - \delta \hat g(u_t), \quad
+        v_{t+1} = \beta u_t + (1-\beta) v_t - \gamma \hat g(u_t),
+
+    from :math:`w_0 = v_0`. ``alpha = 1`` is SGD with step ``delta``. For Gaussian features
+    :math:`\mathbb E[x x^\top A x x^\top] = 2HAH + \mathrm{tr}(HA) H`, so the diagonal second
+    moments of :math:`(w, v)` evolve in closed form (the off-diagonal ones never feed back):
+    this is the expectation itself, not an estimate.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(steps + 1, d)``: the risk in each eigendirection after ``0..steps`` steps.
+    """
+    lam = _eigenvalues(eigenvalues)
+    e0 = np.asarray(e0, float)
+    if e0.shape != lam.shape:
+        raise ValueError(f"e0 must have shape {lam.shape}, got {e0.shape}")
+    for name, value in (("delta", delta), ("gamma", gamma)):
+        _positive(name, value)
+    if not 0 < alpha <= 1:
+        raise ValueError(f"alpha must lie in (0, 1], got {alpha!r}")
+    if not 0 <= beta <= 1:
+        raise ValueError(f"beta must lie in [0, 1], got {beta!r}")
+    if label_noise < 0:
+        raise ValueError(f"label_noise must be non-negative, got {label_noise!r}")
+    ww, wv, vv = e0**2, e0**2, e0**2  # E w_i^2, E w_i v_i, E v_i^2
+    out = np.empty((steps + 1, len(lam)))
+    out[0] = lam * ww
+    for t in range(1, steps + 1):
+        uu = alpha**2 * ww + 2 * alpha * (1 - alpha) * wv + (1 - alpha) ** 2 * vv
+        uv = alpha * wv + (1 - alpha) * vv
+        gg = 2 * lam**2 * uu + lam * (lam @ uu) + label_noise**2 * lam  # E g_i^2
+        pp = (
+            beta**2 * uu + 2 * beta * (1 - beta) * uv + (1 - beta) ** 2 * vv
+        )  # p = beta u+(1-beta)v
+        pg = lam * (beta * uu + (1 - beta) * uv)  # E p_i g_i
+        ug = lam * uu
+        ww_next = uu - 2 * delta * ug + delta**2 * gg
+        vv_next = pp - 2 * gamma * pg + gamma**2 * gg
+        wv_next = (beta * uu + (1 - beta) * uv) - gamma * ug - delta * pg + delta * gamma * gg
+        ww, wv, vv = ww_next, wv_next, vv_next
+        out[t] = lam * ww
+    return out
+
+
+def asgd_linear_regression(
+    eigenvalues: np.ndarray,
+    e0: np.ndarray,
+    steps: int,
+    delta: float,
+    gamma: float,
+    alpha: float,
+    beta: float,
+    label_noise: float,
+    replicates: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    r"""Monte Carlo ASGD (same method and parameters as :func:`asgd_moments`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Final errors :math:`w_N - w^*`, shape ``(replicates, d)``.
+    """
+    lam = _eigenvalues(eigenvalues)
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    w = np.broadcast_to(np.asarray(e0, float), (replicates, len(lam))).copy()
+    v = w.copy()
+    root = np.sqrt(lam)
+    for _ in range(steps):
+        u = alpha * w + (1 - alpha) * v
+        x = root * rng.standard_normal((replicates, len(lam)))
+        residual = np.einsum("rd,rd->r", x, u) - label_noise * rng.standard_normal(replicates)
+        g = x * residual[:, None]
+        w, v = u - delta * g, beta * u + (1 - beta) * v - gamma * g
+    return w
+
+
+# --- SGD with momentum against SGD -----------------------------------------------------------
+
+
+def sgdm_expected_loss(
+    eigenvalues: np.ndarray, x0: np.ndarray, eta: float, beta: float, sigma: float, steps: int
+) -> float:
+    r"""Exact :math:`\mathbb E f(x_K)` for SGD with momentum on a noisy diagonal quadratic.
+
+    :math:`m_{t+1} = \beta m_t + \nabla f(x_t) + \sigma z_t`, :math:`x_{t+1} = x_t - \eta
+    m_{t+1}`, :math:`m_0 = 0`, :math:`z_t \sim N(0, I)`. ``beta = 0`` is SGD with step
+    ``eta``. The state :math:`(x_i, m_i)` of each coordinate is linear with additive Gaussian
+    noise, so its mean and 2x2 covariance evolve exactly.
+    """
+    lam = _eigenvalues(eigenvalues)
+    x0 = np.asarray(x0, float)
+    if x0.shape != lam.shape:
+        raise ValueError(f"x0 must have shape {lam.shape}, got {x0.shape}")
+    _positive("eta", eta)
+    _momentum("beta", beta)
+    if sigma < 0 or steps < 0:
+        raise ValueError(f"sigma and steps must be non-negative, got {sigma!r}, {steps!r}")
+    # (x, m) -> (x - eta (beta m + lam x + sigma z), beta m + lam x + sigma z)
+    a = np.zeros((len(lam), 2, 2))
+    a[:, 0, 0], a[:, 0, 1] = 1 - eta * lam, -eta * beta
+    a[:, 1, 0], a[:, 1, 1] = lam, beta
+    b = np.stack([-eta * sigma * np.ones_like(lam), sigma * np.ones_like(lam)], axis=-1)
+    mean = np.stack([x0, np.zeros_like(x0)], axis=-1)
+    cov = np.zeros((len(lam), 2, 2))
+    noise = b[:, :, None] * b[:, None, :]
+    for _ in range(steps):
+        mean = np.einsum("dij,dj->di", a, mean)
+        cov = a @ cov @ a.transpose(0, 2, 1) + noise
+    return float(0.5 * (lam * (mean[:, 0] ** 2 + cov[:, 0, 0])).sum())
+
+
+def sgdm_quadratic(
+    eigenvalues: np.ndarray,
+    x0: np.ndarray,
+    eta: float,
+    beta: float,
+    sigma: float,
+    steps: int,
+    replicates: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Monte Carlo version of :func:`sgdm_expected_loss`: final ``f(x_K)``, shape
+    ``(replicates,)``."""
+    lam = _eigenvalues(eigenvalues)
+    _positive("eta", eta)
+    _momentum("beta", beta)
+    x = np.broadcast_to(np.asarray(x0, float), (replicates, len(lam))).copy()
+    m = np.zeros_like(x)
+    for _ in range(steps):
+        m = beta * m + lam * x + sigma * rng.standard_normal(x.shape)
+        x = x - eta * m
+    return 0.5 * (lam * x**2).sum(axis=1)
+
+
+# --- the Handbook's SGD with momentum --------------------------------------------------------
+
+
+def handbook_shb_least_squares(
+    targets: np.ndarray,
+    x0: float,
+    eta: float,
+    horizons: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    r"""SGD with momentum of the Handbook (Garrigos & Gower, Sec. 7) on
+    :math:`f_i(x) = \frac12 (x - b_i)^2`:
+
+    .. math:: m_t = \beta_t m_{t-1} + \nabla f_{i_t}(x_t), \quad x_{t+1} = x_t - \gamma_t m_t,
+              \quad \gamma_t = \frac{2\eta}{t+3}, \quad \beta_t = \frac{t}{t+2},
+
+    :math:`m_{-1} = 0`, indices uniform i.i.d.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`f(x_t) - f^* = \frac12 (x_t - \bar b)^2` at the horizons, shape
+        ``(replicates, len(horizons))``.
+    """
+    b = np.asarray(targets, float)
+    if b.ndim != 1 or len(b) < 2:
+        raise ValueError(f"targets must be a 1-d array of at least 2 numbers, got {b}")
+    _positive("eta", eta)
+    horizons = _horizons(horizons, lowest=0)
+    x = np.full(replicates, float(x0))
+    m = np.zeros(replicates)
+    out = np.empty((replicates, len(horizons)))
+    k = 0
+    for t in range(int(horizons[-1]) + 1):
+        while k < len(horizons) and horizons[k] == t:
+            out[:, k] = 0.5 * (x - b.mean()) ** 2
+            k += 1
+        i = rng.integers(0, len(b), size=replicates)
+        m = t / (t + 2) * m + (x - b[i])
+        x = x - 2 * eta / (t + 3) * m
+    return out
