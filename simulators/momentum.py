@@ -96,15 +96,22 @@ def heavy_ball_quadratic(
     return norms
 
 
-def lessard_gradient(x: Fraction) -> Fraction:
-    r"""Derivative of the Lessard-Recht-Packard function (arXiv 1408.3595, eq. (4.11)):
-    :math:`25x` for :math:`x < 1`, :math:`x + 24` on :math:`[1, 2)`, :math:`25x - 24` for
-    :math:`x \ge 2`; 1-strongly convex, 25-smooth, minimiser 0. Exact on Fractions."""
+def lessard_branch(x: Fraction) -> tuple[int, int]:
+    r"""The affine piece :math:`f'(x) = a x + b` of the Lessard-Recht-Packard function
+    (arXiv 1408.3595, eq. (4.11)) that contains ``x``: ``(25, 0)`` for :math:`x < 1`,
+    ``(1, 24)`` on :math:`[1, 2)`, ``(25, -24)`` for :math:`x \ge 2`. The function is
+    1-strongly convex and 25-smooth with minimiser 0."""
     if x < 1:
-        return 25 * x
+        return 25, 0
     if x < 2:
-        return x + 24
-    return 25 * x - 24
+        return 1, 24
+    return 25, -24
+
+
+def lessard_gradient(x: Fraction) -> Fraction:
+    """Derivative of the Lessard-Recht-Packard function; exact on Fractions."""
+    slope, intercept = lessard_branch(x)
+    return slope * x + intercept
 
 
 def heavy_ball_exact(
