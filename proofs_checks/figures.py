@@ -24,6 +24,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 DPI = 200  # print resolution
 SIZE = (6.4, 4.0)  # inches: a column-and-a-half figure
@@ -69,7 +70,20 @@ def fmt(value: Any, digits: int = 3) -> str:
         return "–"
     if not isinstance(value, int | float):
         return str(value)
-    return f"{value:.{digits}g}".replace("-", "−")
+    text = f"{value:.{digits}g}"
+    if "e" in text:  # 1.91e+03 -> 1.91e3, 7.2e-13 -> 7.2e-13
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def _tick(value: float, _pos=None) -> str:
+    """Tick labels: plain numbers where short, else powers of ten in mathtext."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:g}".replace("-", "−")
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return f"${power}$" if mantissa == "1" else rf"${mantissa}\times{power}$"
 
 
 def fmt_ci(estimate: Any, ci: Any) -> str:
@@ -82,7 +96,7 @@ def fmt_ci(estimate: Any, ci: Any) -> str:
     while digits < 6 and fmt(ci[0], digits) == fmt(ci[1], digits):
         digits += 1
     if fmt(ci[0], digits) == fmt(ci[1], digits):  # a (near) deterministic fit
-        return fmt(estimate, 6) + (" (CI same to 6 digits)" if ci[0] != ci[1] else "")
+        return fmt(estimate, 4)  # the interval, if any, is in the section's fitted values
     return f"{fmt(estimate, digits)} [{fmt(ci[0], digits)}, {fmt(ci[1], digits)}]"
 
 
@@ -167,6 +181,29 @@ def _window_points(x, window):
     return x[keep]
 
 
+def _clamp_to_data(ax, entry: dict[str, Any], pad: float = 2.0) -> None:
+    """Log y-limits from the data (the claim's and rerun mutants'), so that a wrong predicted
+    line through the data cannot squash the data into a corner."""
+    values = [_arr(entry["plot"].get(k)) for k in ("y", "y_lo", "y_hi")]
+    for _, m, _, same in _mutants(entry):
+        if not same:
+            values.append(_arr((m.get("plot") or {}).get("y")))
+    v = np.concatenate([a for a in values if a.size])
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size:
+        ax.set_ylim(v.min() / pad, v.max() * pad)
+
+
+def _readable_log_ticks(ax) -> None:
+    """Label 1-2-5 ticks on a log axis spanning under two decades (else it shows one label)."""
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        if axis.get_scale() != "log" or not (0 < lo < hi) or hi / lo >= 100:
+            continue
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(_tick))
+        axis.set_minor_formatter(NullFormatter())
+
+
 def _replicates_label(entry: dict[str, Any], plot: dict[str, Any]) -> str:
     stat = plot.get("statistic") or "mean"
     reps = entry.get("replicates") or 1
@@ -175,18 +212,19 @@ def _replicates_label(entry: dict[str, Any], plot: dict[str, Any]) -> str:
     return f"{stat} of {reps} replicates (bars: 95% bootstrap)"
 
 
-def _legend(ax) -> None:
-    """The legend under the axes (it never hides data), the data's entries first."""
-    pairs = list(zip(*ax.get_legend_handles_labels(), strict=True))
-    pairs.sort(key=lambda hl: not isinstance(hl[0], ErrorbarContainer))
-    handles, labels = [h for h, _ in pairs], [lab for _, lab in pairs]
-    if handles:
-        ax.legend(
-            handles,
-            labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.16),
-            ncol=2 if len(handles) > 2 else len(handles),
+def _legend(fig, *axes) -> None:
+    """One legend under the axes (it never hides data), the data's entries first."""
+    pairs: dict[str, Any] = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            pairs.setdefault(lab, h)
+    items = sorted(pairs.items(), key=lambda lh: not isinstance(lh[1], ErrorbarContainer))
+    if items:
+        fig.legend(
+            [h for _, h in items],
+            [lab for lab, _ in items],
+            loc="outside lower center",
+            ncol=2 if len(items) > 2 else len(items),
         )
 
 
@@ -296,6 +334,7 @@ def draw_power_law(ax, entry: dict[str, Any]) -> None:
                 alpha=0.9,
                 label=f"mutant {m['name']}: fit slope {fmt(mfit['estimate'])}",
             )
+    _clamp_to_data(ax, entry)
     ax.set_xlabel(plot.get("x_label") or "n")
     ax.set_ylabel(plot.get("y_label") or "y")
 
@@ -402,6 +441,7 @@ def draw_geometric(ax, entry: dict[str, Any]) -> None:
                 color=colour,
                 label=f"mutant {mu['name']}: fit ρ̂ = {fmt(rho_hat, 6)}",
             )
+    _clamp_to_data(ax, entry)
     ax.set_xlabel(plot.get("x_label") or "k")
     ax.set_ylabel(plot.get("y_label") or "e_k")
 
@@ -635,8 +675,7 @@ def draw_agreement(fig, entry: dict[str, Any]) -> None:
         ax2.set_xlabel("comparison")
     ax2.set_ylabel("|computed − reference| / |reference|")
     ax2.set_title("relative error")
-    for ax in (ax1, ax2):
-        ax.legend(loc="best")
+    _legend(fig, ax1, ax2)
 
 
 # --- generic -------------------------------------------------------------------------------
@@ -724,7 +763,8 @@ def draw(entry: dict[str, Any]) -> Figure | None:
     ax = fig.add_subplot()
     drawer(ax, entry)
     ax.set_title(f"{entry['id']}  ({entry.get('verdict', '')})")
-    _legend(ax)
+    _readable_log_ticks(ax)
+    _legend(fig, ax)
     return fig
 
 

@@ -377,7 +377,7 @@ CSS = """
         --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Arial, sans-serif;
-       color: var(--ink); margin: 0 auto; max-width: 1120px; padding: 24px 28px 64px;
+       color: var(--ink); margin: 0 auto; max-width: 1240px; padding: 24px 28px 64px;
        line-height: 1.45; font-size: 15px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 0 0 6px; word-break: break-word; }
@@ -403,6 +403,9 @@ th { background: var(--soft); font-weight: 600; }
 table.summary td:first-child { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
                                font-size: 12.5px; min-width: 190px; }
 td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.fit { font-variant-numeric: tabular-nums; min-width: 150px; }
+table.summary td:nth-child(2) { min-width: 130px; }
+.scroll { overflow-x: auto; }
 .badge { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12.5px;
          font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.confirmed { background: var(--ok); } .badge.refuted { background: var(--bad); }
@@ -433,6 +436,13 @@ ol.steps li { margin: 6px 0; } ol.steps img { vertical-align: middle; }
 
 def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def _short_cell(text: str, limit: int = 60) -> str:
+    """A table cell's text cut at ``limit`` characters, in full in its tooltip."""
+    if len(text) <= limit:
+        return _e(text)
+    return f'<span title="{_e(text)}">{_e(text[: limit - 1].rstrip())}…</span>'
 
 
 def _breakable(claim_id: str) -> str:
@@ -528,7 +538,8 @@ def _summary_html(doc: dict[str, Any], power: dict[str, Any]) -> str:
             '(benchmarks/results/power.json)"'
         )
     parts.append(
-        '<table class="summary" id="summary-table"><thead><tr><th>claim</th><th>paper</th>'
+        '<div class="scroll"><table class="summary" id="summary-table"><thead><tr>'
+        "<th>claim</th><th>paper</th>"
         "<th>predicted</th><th>fitted (95% CI)</th><th>verdict</th><th>mutants caught</th>"
         f"<th{rel_note}>reliability</th><th>time</th><th></th></tr></thead><tbody>"
     )
@@ -537,15 +548,15 @@ def _summary_html(doc: dict[str, Any], power: dict[str, Any]) -> str:
         parts.append(
             f'<tr data-claim="{_e(c["id"])}"><td><a href="#{anchor(c["id"])}">'
             f"{_breakable(c['id'])}</a>"
-            f"</td><td>{_e(paper_short(c.get('paper') or {}))}</td>"
+            f"</td><td>{_short_cell(paper_short(c.get('paper') or {}))}</td>"
             f"<td>{_predicted_html(c, c.get('kind', ''))}</td>"
-            f'<td class="num">{_e(fitted_text(c.get("fitted"), c.get("kind", "")))}</td>'
+            f'<td class="fit">{_e(fitted_text(c.get("fitted"), c.get("kind", "")))}</td>'
             f"<td>{_badge(c.get('verdict', ''), c.get('expected_verdict'))}</td>"
             f'<td class="num">{k}/{n}</td><td class="num">{_e(reliability(power, c["id"]))}</td>'
             f'<td class="num">{_e(_seconds(c.get("seconds")))}</td><td>{_passed_mark(c)}</td>'
             "</tr>"
         )
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     return "\n".join(parts)
 
 
