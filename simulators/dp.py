@@ -1,0 +1,247 @@
+r"""Differentially private gradient methods and their problem instances.
+
+Every simulator here adds Gaussian noise of a standard deviation the caller chooses and reports
+the ``(epsilon, delta)`` that noise actually buys, computed by ``dp_accounting`` through
+:mod:`simulators.privacy` (add/remove adjacency; per-record gradients bounded by ``L``, so the
+sum over a batch has sensitivity ``L`` and its average over ``n`` records ``L / n``).
+Iterates are arrays of shape ``(replicates, configurations, d)``: one run advances several
+noise levels or step sizes at once, on common random numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .privacy import PrivacySpent, check_delta, privacy_of_noise
+
+
+@dataclass
+class DPRun:
+    """Result of a DP simulation.
+
+    Parameters
+    ----------
+    values
+        The measured quantity, shape ``(replicates, configurations)``.
+    privacy
+        One :class:`~simulators.privacy.PrivacySpent` per configuration: what the noise that
+        was actually added buys, from ``dp_accounting``.
+    """
+
+    values: np.ndarray
+    privacy: list[PrivacySpent] = field(default_factory=list)
+
+
+def _check_run(steps: int, replicates: int) -> None:
+    if not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not isinstance(replicates, int | np.integer) or replicates < 1:
+        raise ValueError(f"replicates must be a positive integer, got {replicates!r}")
+
+
+def _positive(name: str, values: np.ndarray, allow_zero: bool = False) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(values, float))
+    bad = ~np.isfinite(values) | ((values < 0) if allow_zero else (values <= 0))
+    if bad.any():
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name} must be {kind} and finite, got {values[bad].tolist()}")
+    return values
+
+
+# --- absolute-deviation loss: a sharp minimum --------------------------------------------------
+
+
+@dataclass
+class AbsoluteLoss:
+    r"""Empirical risk :math:`F(\theta) = \frac1n \sum_i \|\theta - z_i\|_1 / \sqrt d`.
+
+    Each record's loss is 1-Lipschitz in the Euclidean norm (its subgradient is a sign vector
+    divided by :math:`\sqrt d`). The minimizer is the coordinatewise median, and the excess risk
+    grows linearly with the distance to it: a sharp minimum. The data set is described by
+    ``values``, shape ``(n,)``: every coordinate of the records runs through these values (the
+    columns of the data matrix are permutations of ``values``), so that
+    :math:`F(\theta) = \frac{1}{\sqrt d}\sum_j f(\theta_j)` with
+    :math:`f(t) = \frac1n \sum_i |t - v_i|`, in any dimension.
+    """
+
+    values: np.ndarray
+    sorted_values: np.ndarray = field(init=False)
+    prefix: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        values = np.asarray(self.values, float)
+        if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)):
+            raise ValueError(f"values must be a finite vector of length >= 2, got {values!r}")
+        self.values = values
+        self.sorted_values = np.sort(values)
+        self.prefix = np.concatenate([[0.0], np.cumsum(self.sorted_values)])
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    def coordinate_gradient(self, t: np.ndarray) -> np.ndarray:
+        """:math:`f'(t)` elementwise: (records below minus records above) / n."""
+        below = np.searchsorted(self.sorted_values, t, side="left")
+        above = self.n - np.searchsorted(self.sorted_values, t, side="right")
+        return (below - above) / self.n
+
+    def coordinate_excess(self, t: np.ndarray) -> np.ndarray:
+        r""":math:`f(t) - \min f` elementwise."""
+        return self._f(t) - self._f(self.sorted_values[(self.n - 1) // 2])
+
+    def _f(self, t):
+        v, s, n = self.sorted_values, self.prefix, self.n
+        k = np.searchsorted(v, t)
+        return (t * k - s[k] + (s[n] - s[k]) - t * (n - k)) / n
+
+
+def symmetric_sharp_values(n: int) -> np.ndarray:
+    """Half the records at 0, a quarter at +1/2, a quarter at -1/2 (per coordinate).
+
+    The median is 0 and ``f(t) - f* = |t| / 2`` for ``|t| <= 1/2``: in dimension ``d``,
+    ``F(theta) - F* = ||theta||_1 / (2 sqrt d)`` near the minimum.
+    """
+    if n < 4 or n % 4:
+        raise ValueError(f"n must be a positive multiple of 4, got {n}")
+    return np.concatenate([np.zeros(n // 2), np.full(n // 4, 0.5), np.full(n // 4, -0.5)])
+
+
+def dp_gd_random_iterate(
+    loss: AbsoluteLoss,
+    distance: float,
+    dims: np.ndarray,
+    step: np.ndarray,
+    noise_std: np.ndarray,
+    sensitivity: np.ndarray,
+    steps: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+    every: int = 1,
+) -> DPRun:
+    r"""Full-batch noisy (sub)gradient descent,
+    :math:`\theta_{t+1} = \theta_t - \eta (\nabla F(\theta_t) + \xi_t)`,
+    :math:`\xi_t \sim N(0, s^2 I_d)`, output a uniformly random iterate of
+    :math:`\theta_0, \dots, \theta_{T-1}`.
+
+    Parameters
+    ----------
+    loss
+        The empirical risk (unconstrained: it is globally Lipschitz).
+    distance
+        :math:`\|\theta_0 - \theta^*\|`: the start has all coordinates equal to
+        ``distance / sqrt(d)`` (the minimizer is 0 for :func:`symmetric_sharp_values`).
+    dims, step, noise_std, sensitivity, steps
+        Shape ``(m,)``: per configuration, the dimension :math:`d`, the step :math:`\eta`, the
+        noise standard deviation :math:`s` on the averaged gradient, the sensitivity of that
+        average (``L / n``) and the horizon :math:`T` (non-decreasing over configurations: a
+        configuration stops when its horizon is reached, the others go on).
+    replicates
+        Independent runs.
+    rng
+        Source of the noise.
+    delta
+        The delta at which the spent epsilon is reported.
+    every
+        The risk is evaluated every ``every`` steps (the output is then a uniformly random
+        iterate among those); 1 evaluates it at every step.
+
+    Returns
+    -------
+    DPRun
+        ``values[r, k]``: expected excess risk of the random-iterate output of run ``r`` in
+        configuration ``k``, i.e. the mean of :math:`F(\theta_t) - F^*` over ``t < T_k``
+        (``t`` a multiple of ``every``).
+    """
+    step = _positive("step", step)
+    noise_std = _positive("noise_std", noise_std)
+    sensitivity = _positive("sensitivity", sensitivity)
+    horizons = np.atleast_1d(np.asarray(steps))
+    dims = np.atleast_1d(np.asarray(dims))
+    if not step.shape == noise_std.shape == sensitivity.shape == horizons.shape == dims.shape:
+        raise ValueError("dims, step, noise_std, sensitivity, steps: one entry per configuration")
+    for name, arr in (("steps", horizons), ("dims", dims)):
+        if not np.issubdtype(arr.dtype, np.integer) or arr.min() < 1:
+            raise ValueError(f"{name} must be positive integers, got {arr.tolist()}")
+    if np.any(np.diff(horizons) < 0):
+        raise ValueError(f"steps must be non-decreasing over configurations, got {horizons}")
+    _check_run(int(horizons[0]), replicates)
+    _check_run(every, replicates)
+    check_delta(delta)
+    if not (np.isfinite(distance) and distance >= 0):
+        raise ValueError(f"distance must be non-negative and finite, got {distance!r}")
+    m, width = len(step), int(dims.max())
+    # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
+    # are masked out of the gradient, the noise and the risk.
+    mask = (np.arange(width)[None, :] < dims[:, None]).astype(float)[None]
+    scale = (1.0 / np.sqrt(dims))[None, :, None]
+    theta = np.broadcast_to(distance * scale[0] * mask, (replicates, m, width)).copy()
+    total = np.zeros((replicates, m))
+    eta, s = step[None, :, None], noise_std[None, :, None]
+    first = 0  # configurations before `first` have reached their horizon
+    for t in range(int(horizons[-1])):
+        while horizons[first] <= t:
+            first += 1
+        th, mk, sc = theta[:, first:], mask[:, first:], scale[:, first:]
+        if t % every == 0:
+            total[:, first:] += (loss.coordinate_excess(th) * mk).sum(axis=-1) * sc[..., 0]
+        grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(th.shape)
+        th -= eta[:, first:] * grad * mk
+    privacy = [
+        privacy_of_noise(sk, dk, 1.0, int(tk), delta)
+        for sk, dk, tk in zip(noise_std, sensitivity, horizons, strict=True)
+    ]
+    evaluated = (horizons + every - 1) // every  # t = 0, every, 2 every, ... < T
+    return DPRun(total / evaluated, privacy)
+
+
+# --- linear loss plus a (mu/2)||theta||^2 term: strongly convex ---------------------------------
+
+
+def dp_sgd_strongly_convex_linear(
+    mean_feature: np.ndarray,
+    mu: float,
+    noise_std: np.ndarray,
+    sensitivity: np.ndarray,
+    steps: int,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+) -> DPRun:
+    r"""Noisy gradient descent with steps :math:`1/(\mu t)` on
+    :math:`F(\theta) = -\langle \bar z, \theta\rangle + \frac\mu2 \|\theta\|^2`
+    (the average of the 1-Lipschitz linear losses :math:`-\langle z_i, \theta\rangle`,
+    :math:`\|z_i\| \le 1`, plus the regularizer). Only the data term is noised (the
+    regularizer's gradient is data-independent). Started at 0.
+
+    Returns
+    -------
+    DPRun
+        ``values[r, k]``: :math:`F(\theta_T) - F^* = \frac\mu2 \|\theta_T - \bar z/\mu\|^2`.
+    """
+    mean_feature = np.asarray(mean_feature, float)
+    if mean_feature.ndim != 1:
+        raise ValueError(f"mean_feature must be a vector, got shape {mean_feature.shape}")
+    if not (np.isfinite(mu) and mu > 0):
+        raise ValueError(f"mu must be positive and finite, got {mu!r}")
+    noise_std = _positive("noise_std", noise_std)
+    sensitivity = _positive("sensitivity", sensitivity)
+    if noise_std.shape != sensitivity.shape:
+        raise ValueError("noise_std and sensitivity must have one entry per configuration")
+    _check_run(steps, replicates)
+    check_delta(delta)
+    m, d = len(noise_std), len(mean_feature)
+    theta = np.zeros((replicates, m, d))
+    s = noise_std[None, :, None]
+    for t in range(1, steps + 1):
+        grad = mu * theta - mean_feature + s * rng.standard_normal((replicates, m, d))
+        theta -= grad / (mu * t)
+    excess = 0.5 * mu * ((theta - mean_feature / mu) ** 2).sum(axis=-1)
+    privacy = [
+        privacy_of_noise(sk, dk, 1.0, steps, delta)
+        for sk, dk in zip(noise_std, sensitivity, strict=True)
+    ]
+    return DPRun(excess, privacy)
