@@ -1,0 +1,350 @@
+r"""Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024, arXiv 2401.12253), float64 and mpmath.
+
+Convention of the paper: inverse regularization ``eta = 1/reg``, potentials ``z = (x, y)``,
+
+.. math::
+    P(x, y) = \exp\bigl(\eta(-C + x\mathbf 1^\top + \mathbf 1 y^\top) - 1\bigr), \qquad
+    f(x, y) = -\tfrac1\eta \textstyle\sum_{ij} P_{ij} + r^\top x + c^\top y,
+
+a concave Lyapunov potential with :math:`\nabla_x f = r - P\mathbf 1`,
+:math:`\nabla_y f = c - P^\top \mathbf 1` and
+
+.. math::
+    \nabla^2 f = -\eta \begin{pmatrix} \operatorname{diag}(P\mathbf 1) & P \\
+                                        P^\top & \operatorname{diag}(P^\top\mathbf 1)
+                       \end{pmatrix} \preceq 0 .
+
+(Log-scalings of :mod:`simulators.sinkhorn` relate by ``u = eta x - 1/2``, ``v = eta y - 1/2``.)
+Algorithm 1: a Sinkhorn warm-up, then Newton steps whose Hessian keeps the diagonal blocks
+exactly and only the largest ``keep_fraction * n * m`` entries of ``P`` off the diagonal; the
+system is solved by conjugate gradient and the step chosen by a line search on ``f``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import cg
+
+from .sinkhorn import check_problem, sinkhorn_log
+
+
+def sns_plan(x: np.ndarray, y: np.ndarray, cost: np.ndarray, eta: float) -> np.ndarray:
+    """``P(x, y)``, batched: ``x (R, n)``, ``y (R, m)``, ``cost (R, n, m)``."""
+    return np.exp(eta * (-cost + x[..., :, None] + y[..., None, :]) - 1.0)
+
+
+def lyapunov(x, y, cost, r, c, eta: float) -> np.ndarray:
+    """The concave potential ``f(x, y)``, shape ``(R,)``."""
+    P = sns_plan(x, y, cost, eta)
+    return -P.sum(axis=(-2, -1)) / eta + (r * x).sum(-1) + (c * y).sum(-1)
+
+
+def lyapunov_gradient(x, y, cost, r, c, eta: float) -> np.ndarray:
+    """``(r - P 1, c - P^T 1)``, shape ``(R, n + m)``."""
+    P = sns_plan(x, y, cost, eta)
+    return np.concatenate([r - P.sum(-1), c - P.sum(-2)], axis=-1)
+
+
+def lyapunov_hessian(x, y, cost, eta: float) -> np.ndarray:
+    """The dense Hessian of ``f`` (negative semidefinite), shape ``(R, n + m, n + m)``."""
+    P = sns_plan(x, y, cost, eta)
+    R, n, m = P.shape
+    H = np.zeros((R, n + m, n + m))
+    idx_n, idx_m = np.arange(n), n + np.arange(m)
+    H[:, idx_n, idx_n] = P.sum(-1)
+    H[:, idx_m, idx_m] = P.sum(-2)
+    H[:, :n, n:] = P
+    H[:, n:, :n] = np.swapaxes(P, 1, 2)
+    return -eta * H
+
+
+def sparsified_system(P: np.ndarray, eta: float, keep_fraction: float) -> sparse.csr_matrix:
+    """The negated, sparsified Hessian of a batch as one block-diagonal sparse matrix.
+
+    Block ``k`` is ``eta [[diag(P_k 1), S_k], [S_k^T, diag(P_k^T 1)]]`` where ``S_k`` keeps the
+    ``ceil(keep_fraction n m)`` largest entries of ``P_k`` (the rest set to 0). The diagonal
+    blocks stay exact, so each block is symmetric and diagonally dominant: positive
+    semidefinite, and CG applies.
+    """
+    R, n, m = P.shape
+    keep = min(n * m, max(1, math.ceil(keep_fraction * n * m)))
+    flat = P.reshape(R, n * m)
+    top = np.argpartition(flat, n * m - keep, axis=1)[:, n * m - keep :]
+    rows, cols = np.divmod(top, m)
+    vals = np.take_along_axis(flat, top, axis=1)
+    offset = (np.arange(R) * (n + m))[:, None]
+    diag = np.concatenate([P.sum(-1), P.sum(-2)], axis=1).ravel()
+    d_idx = np.arange(R * (n + m))
+    i = np.concatenate([d_idx, (offset + rows).ravel(), (offset + n + cols).ravel()])
+    j = np.concatenate([d_idx, (offset + n + cols).ravel(), (offset + rows).ravel()])
+    data = eta * np.concatenate([diag, vals.ravel(), vals.ravel()])
+    size = R * (n + m)
+    return sparse.csr_matrix((data, (i, j)), shape=(size, size))
+
+
+@dataclass
+class SNSRun:
+    """Outcome of a batch of SNS runs.
+
+    Attributes
+    ----------
+    errors
+        ``(R, warmup + max_newton + 1)``: marginal error after each iteration (warm-up
+        Sinkhorn iterations, then Newton steps); NaN after an instance has stopped.
+    iterations
+        ``(R,)``: total iterations (warm-up + Newton) to reach ``tol``; -1 if not reached.
+    fallbacks
+        ``(R,)``: Newton steps replaced by a Sinkhorn sweep because the direction was not an
+        ascent direction or the line search found no acceptable step.
+    x, y
+        Final potentials.
+    """
+
+    errors: np.ndarray
+    iterations: np.ndarray
+    fallbacks: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+
+
+def _marginal_error(P, r, c):
+    return np.abs(P.sum(-1) - r).sum(-1) + np.abs(P.sum(-2) - c).sum(-1)
+
+
+def _sinkhorn_sweep(x, y, cost, r, c, eta):
+    """One exact alternating maximisation of ``f`` (x then y), in the SNS potentials."""
+    P = sns_plan(x, y, cost, eta)
+    x = x + (np.log(r) - np.log(P.sum(-1))) / eta
+    P = sns_plan(x, y, cost, eta)
+    y = y + (np.log(c) - np.log(P.sum(-2))) / eta
+    return x, y
+
+
+def _line_search(x, y, dx, dy, cost, r, c, eta, slope, err0, halvings=40):
+    """Backtracking on ``f`` that stays reliable near machine precision.
+
+    Armijo's test ``f(z + t d) - f(z) >= 1e-4 t g.d`` is used while the increase is
+    resolvable; the increase is computed entrywise (``sum(P_new - P_old)``) to avoid the
+    cancellation of ``f_new - f_old``. Once the predicted increase is below the rounding
+    level of ``f`` the test is noise, and a step is accepted if the marginal error does not
+    grow. Returns the step per instance (0 where none was found).
+    """
+    P0 = sns_plan(x, y, cost, eta)
+    step = np.ones(len(x))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _backtrack(x, y, dx, dy, cost, r, c, eta, slope, err0, halvings, P0, step)
+
+
+def _backtrack(x, y, dx, dy, cost, r, c, eta, slope, err0, halvings, P0, step):
+    accepted = np.zeros(len(x), bool)
+    for _ in range(halvings):
+        t = step[:, None]
+        P1 = sns_plan(x + t * dx, y + t * dy, cost, eta)
+        gain = -(P1 - P0).sum((-2, -1)) / eta + step * ((r * dx).sum(-1) + (c * dy).sum(-1))
+        noise = 64 * np.finfo(float).eps * (P0.sum((-2, -1)) + P1.sum((-2, -1))) / eta
+        resolvable = step * slope > noise
+        ok = np.where(resolvable, gain >= 1e-4 * step * slope, _marginal_error(P1, r, c) <= err0)
+        ok &= (slope > 0) & ~accepted
+        accepted |= ok
+        if accepted.all() or not np.any(slope > 0):
+            break
+        step = np.where(accepted, step, step / 2)
+    return np.where(accepted, step, 0.0)
+
+
+def sns(
+    a: np.ndarray,
+    b: np.ndarray,
+    cost: np.ndarray,
+    reg: float,
+    warmup: int = 20,
+    max_newton: int = 50,
+    tol: float = 1e-10,
+    keep_fraction: float | None = None,
+    hessian_sign: float = 1.0,
+    newton: bool = True,
+    cg_rtol: float = 1e-10,
+    log_u0: np.ndarray | None = None,
+    log_v0: np.ndarray | None = None,
+) -> SNSRun:
+    """Sinkhorn-Newton-Sparse on a batch of problems (Tang et al. 2024, Algorithm 1).
+
+    Parameters
+    ----------
+    a, b, cost, reg
+        The problem, as in :func:`simulators.sinkhorn.sinkhorn_log` (``eta = 1/reg``).
+    warmup
+        Sinkhorn iterations of stage 1 (``N_1``).
+    max_newton
+        Largest number of stage-2 iterations (``N_2``).
+    tol
+        Stop an instance once its marginal error is below ``tol``.
+    keep_fraction
+        Fraction of the ``n m`` off-diagonal Hessian entries kept (the paper's ``lambda``;
+        it uses ``2/n``). ``None`` or 1 keeps the exact Hessian.
+    hessian_sign
+        ``+1`` the Hessian as derived; ``-1`` flips its sign (a descent direction).
+    newton
+        False replaces the Newton stage by Sinkhorn iterations (plain Sinkhorn with the same
+        iteration budget).
+    cg_rtol
+        Relative residual at which CG stops.
+    log_u0, log_v0
+        Starting log-scalings of the warm-up (a warm start), as in ``sinkhorn_log``.
+
+    Returns
+    -------
+    SNSRun
+    """
+    a, b, cost = check_problem(a, b, cost, reg)
+    if hessian_sign not in (1, -1, 1.0, -1.0):
+        raise ValueError(f"hessian_sign must be +1 or -1, got {hessian_sign!r}")
+    if keep_fraction is not None and not 0 < keep_fraction <= 1:
+        raise ValueError(f"keep_fraction must lie in (0, 1], got {keep_fraction!r}")
+    if warmup < 1 or max_newton < 0:
+        raise ValueError(f"need warmup >= 1 and max_newton >= 0, got {warmup}, {max_newton}")
+    eta = 1.0 / reg
+    R, n, m = cost.shape
+    keep = 1.0 if keep_fraction is None else keep_fraction
+    warm = sinkhorn_log(a, b, cost, reg, warmup, log_u0=log_u0, log_v0=log_v0)
+    x, y = (warm.log_u + 0.5) / eta, (warm.log_v + 0.5) / eta
+    errors = np.full((R, warmup + max_newton + 1), np.nan)
+    errors[:, : warm.errors.shape[1]] = warm.errors
+    fallbacks = np.zeros(R, int)
+    err = warm.errors[:, -1]
+    for k in range(warmup + 1, warmup + max_newton + 1):
+        active = err >= tol
+        if not active.any():
+            break
+        xa, ya, Ca, ra, ca = x[active], y[active], cost[active], a[active], b[active]
+        if newton:
+            P = sns_plan(xa, ya, Ca, eta)
+            grad = np.concatenate([ra - P.sum(-1), ca - P.sum(-2)], axis=1)
+            system = sparsified_system(P, eta, keep)
+            # Jacobi preconditioner: the exact diagonal, eta (P 1, P^T 1)
+            precond = sparse.diags(1.0 / np.maximum(system.diagonal(), np.finfo(float).tiny))
+            # f is concave: the ascent direction solves (-Hess) d = grad
+            with np.errstate(all="ignore"):
+                step, _ = cg(system, grad.ravel(), rtol=cg_rtol, maxiter=20 * (n + m), M=precond)
+            d = hessian_sign * step.reshape(grad.shape)
+            # a breakdown (underflowed rows at tiny reg) gives a non-finite direction: no step
+            broken = ~np.all(np.isfinite(d), axis=1)
+            d[broken] = 0.0
+            slope = np.where(broken, -1.0, (grad * d).sum(-1))
+            t = _line_search(xa, ya, d[:, :n], d[:, n:], Ca, ra, ca, eta, slope, err[active])
+            xa, ya = xa + t[:, None] * d[:, :n], ya + t[:, None] * d[:, n:]
+            stuck = t == 0
+        else:
+            stuck = np.ones(int(active.sum()), bool)
+        if stuck.any():
+            # safeguard: where Newton made no progress, one Sinkhorn sweep instead
+            xs, ys = _sinkhorn_sweep(xa[stuck], ya[stuck], Ca[stuck], ra[stuck], ca[stuck], eta)
+            xa[stuck], ya[stuck] = xs, ys
+            if newton:
+                fallbacks[np.flatnonzero(active)[stuck]] += 1
+        x[active], y[active] = xa, ya
+        err = err.copy()
+        err[active] = _marginal_error(sns_plan(xa, ya, Ca, eta), ra, ca)
+        errors[active, k] = err[active]
+    below = np.nan_to_num(errors, nan=np.inf) < tol
+    iterations = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
+    return SNSRun(errors, iterations, fallbacks, x, y)
+
+
+def newton_errors_mp(
+    cost: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray,
+    eta: float,
+    warmup: int,
+    steps: int,
+    dps: int,
+    method: str = "newton",
+    hessian_sign: int = 1,
+    keep_fraction: float | None = None,
+) -> list:
+    """Marginal errors of Newton (or Sinkhorn) on ``f`` in ``dps``-digit mpmath arithmetic.
+
+    One small instance (``n, m`` of order 10); float64 would leave two or three Newton steps
+    above its floor. Stops at ``steps`` iterations or once the error is below
+    ``10^-(dps - 10)``. The Newton system is made nonsingular by adding ``v v^T`` along the
+    Hessian's null vector ``v = (1, -1)/sqrt(n + m)`` (the gradient is orthogonal to ``v``,
+    so the step is unchanged). Where the Newton direction is not an ascent direction the step
+    falls back to a Sinkhorn sweep, as in :func:`sns`.
+
+    Returns
+    -------
+    list of mpmath.mpf
+        Errors after the warm-up and after each later iteration.
+    """
+    if method not in ("newton", "sinkhorn"):
+        raise ValueError(f"method must be 'newton' or 'sinkhorn', got {method!r}")
+    cost = np.asarray(cost, dtype=float)
+    n, m = cost.shape
+    if r.shape != (n,) or c.shape != (m,):
+        raise ValueError(f"marginals of shapes {r.shape}, {c.shape} do not fit cost {cost.shape}")
+    with mpmath.workdps(dps):
+        E = mpmath.mpf(eta)
+        C = [[mpmath.mpf(float(v)) for v in row] for row in cost]
+        rr, cc = [mpmath.mpf(float(v)) for v in r], [mpmath.mpf(float(v)) for v in c]
+        x, y = [mpmath.mpf(0)] * n, [mpmath.mpf(0)] * m
+
+        def plan_mp(x, y):
+            return [
+                [mpmath.exp(E * (y[j] + x[i] - C[i][j]) - 1) for j in range(m)] for i in range(n)
+            ]
+
+        def sweep(x, y):
+            P = plan_mp(x, y)
+            x = [x[i] + (mpmath.log(rr[i]) - mpmath.log(mpmath.fsum(P[i]))) / E for i in range(n)]
+            P = plan_mp(x, y)
+            col = [mpmath.fsum(P[i][j] for i in range(n)) for j in range(m)]
+            return x, [y[j] + (mpmath.log(cc[j]) - mpmath.log(col[j])) / E for j in range(m)]
+
+        def gradient(P):
+            g = [rr[i] - mpmath.fsum(P[i]) for i in range(n)]
+            return g + [cc[j] - mpmath.fsum(P[i][j] for i in range(n)) for j in range(m)]
+
+        for _ in range(warmup):
+            x, y = sweep(x, y)
+        P = plan_mp(x, y)
+        g = gradient(P)
+        errors = [mpmath.fsum(abs(v) for v in g)]
+        floor = mpmath.mpf(10) ** (-(dps - 10))
+        keep = n * m if keep_fraction is None else max(1, math.ceil(keep_fraction * n * m))
+        for _ in range(steps):
+            if errors[-1] < floor:
+                break
+            if method == "sinkhorn":
+                x, y = sweep(x, y)
+            else:
+                cut = sorted((P[i][j] for i in range(n) for j in range(m)), reverse=True)[keep - 1]
+                A = mpmath.zeros(n + m, n + m)
+                s = 1 / mpmath.sqrt(n + m)
+                v = [s] * n + [-s] * m
+                for i in range(n):
+                    A[i, i] = E * mpmath.fsum(P[i])
+                    for j in range(m):
+                        kept = E * P[i][j] if P[i][j] >= cut else 0
+                        A[i, n + j] = A[n + j, i] = kept
+                for j in range(m):
+                    A[n + j, n + j] = E * mpmath.fsum(P[i][j] for i in range(n))
+                for p in range(n + m):
+                    for q in range(n + m):
+                        A[p, q] += v[p] * v[q]
+                d = mpmath.lu_solve(A, mpmath.matrix(g)) * hessian_sign
+                if mpmath.fsum(g[p] * d[p] for p in range(n + m)) > 0:
+                    # full Newton steps: the warm-up puts the iterate in the quadratic basin
+                    x = [x[i] + d[i] for i in range(n)]
+                    y = [y[j] + d[n + j] for j in range(m)]
+                else:
+                    x, y = sweep(x, y)
+            P = plan_mp(x, y)
+            g = gradient(P)
+            errors.append(mpmath.fsum(abs(v) for v in g))
+        return errors
