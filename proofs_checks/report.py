@@ -403,7 +403,8 @@ th { background: var(--soft); font-weight: 600; }
 table.summary td:first-child { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
                                font-size: 12.5px; min-width: 190px; }
 td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.fit { font-variant-numeric: tabular-nums; min-width: 150px; }
+td.fit { font-variant-numeric: tabular-nums; min-width: 150px; overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 table.summary td:nth-child(2) { min-width: 130px; }
 .scroll { overflow-x: auto; }
 .badge { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12.5px;
@@ -550,7 +551,8 @@ def _summary_html(doc: dict[str, Any], power: dict[str, Any]) -> str:
             f"{_breakable(c['id'])}</a>"
             f"</td><td>{_short_cell(paper_short(c.get('paper') or {}))}</td>"
             f"<td>{_predicted_html(c, c.get('kind', ''))}</td>"
-            f'<td class="fit">{_e(fitted_text(c.get("fitted"), c.get("kind", "")))}</td>'
+            f'<td class="fit">{_short_cell(fitted_text(c.get("fitted"), c.get("kind", "")), 90)}'
+            "</td>"
             f"<td>{_badge(c.get('verdict', ''), c.get('expected_verdict'))}</td>"
             f'<td class="num">{k}/{n}</td><td class="num">{_e(reliability(power, c["id"]))}</td>'
             f'<td class="num">{_e(_seconds(c.get("seconds")))}</td><td>{_passed_mark(c)}</td>'
@@ -632,7 +634,7 @@ def _section_html(c: dict[str, Any], figure_png: bytes | None, power: dict[str, 
             p.append(
                 f"<tr><td><code>{_e(m.get('name'))}</code></td><td>{_e(m.get('description'))}"
                 f"</td><td>{_predicted_html(m, mkind)}</td>"
-                f'<td class="num">{_e(fitted_text(m.get("fitted"), mkind))}</td>'
+                f'<td class="fit">{_short_cell(fitted_text(m.get("fitted"), mkind), 90)}</td>'
                 f'<td><span class="badge {"confirmed" if ok else "inconclusive"}">'
                 f"{_e(m.get('verdict'))}</span>{rel}</td><td>{_e(m.get('reason'))}</td></tr>"
             )
