@@ -323,13 +323,13 @@ def lessard_cycle(ctx: RunContext, x_previous: str = "3.3", function: str = "lrp
 # --- the instances are what the docstring says they are ---------------------------------------
 
 
-def test_published_cycle_is_an_exact_orbit_of_the_lrp_map():
+def test_hb_published_cycle_is_an_exact_orbit_of_the_lrp_map():
     p, q, r = LRP_CYCLE
     for prev, x, nxt in ((r, p, q), (p, q, r), (q, r, p)):
         assert x - LRP_ALPHA * lessard_gradient(x) + LRP_BETA * (x - prev) == nxt
 
 
-def test_lrp_tuning_is_polyaks_for_mu_1_l_25():
+def test_hb_lrp_tuning_is_polyaks_for_mu_1_l_25():
     alpha = Fraction(4, (5 + 1) ** 2)
     beta = Fraction(5 - 1, 5 + 1) ** 2
     assert (alpha, beta) == (LRP_ALPHA, LRP_BETA)
