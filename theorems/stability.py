@@ -184,16 +184,20 @@ def gd_sharpness(ctx: RunContext, claimed: str = "sharpness") -> Search:
 
 
 @st.composite
-def stability_instances(draw, batches=(1,), max_n: int = 12, max_d: int = 8, top: float = 3.0):
+def stability_instances(draw, batches=(1,), max_n=12, max_d=8, cap_at_n=False, top=3.0):
     """(features, B, s): eta = s * 2 / tr(H) is drawn relative to the claimed threshold, so
-    s > 1 is exactly where the claim says the minimum must be unstable."""
+    s > 1 is exactly where the claim says the minimum must be unstable. Without replacement
+    (``cap_at_n``) a batch larger than n is read as the whole data set."""
     g = draw(datasets(max_n=max_n, max_d=max_d))
     b = draw(st.sampled_from(batches))
+    b = min(b, len(g)) if cap_at_n else b
     s = draw(st.floats(0.01, top, allow_nan=False))
     return g, b, s
 
 
-def trace_search(batches, replacement: bool, bound: float) -> Search:
+def trace_search(
+    batches, replacement: bool, bound: float, max_n: int = 12, max_d: int = 8
+) -> Search:
     """Search for a stable (features, B, eta) with eta tr(H) > bound."""
 
     def eta_of(inst) -> float:
@@ -202,7 +206,7 @@ def trace_search(batches, replacement: bool, bound: float) -> Search:
 
     def stable(inst) -> bool:
         g, b, _ = inst
-        if hessian_trace(g) == 0 or (not replacement and b > len(g)):
+        if hessian_trace(g) == 0:
             return False
         return spectral_radius(rank_one_hessians(g), eta_of(inst), b, replacement) <= 1
 
@@ -228,7 +232,8 @@ def trace_search(batches, replacement: bool, bound: float) -> Search:
             "threshold_eta_star_trace_H": star * hessian_trace(g),
         }
 
-    return Search(stability_instances(batches), stable, conclusion, describe)
+    instances = stability_instances(batches, max_n, max_d, cap_at_n=not replacement)
+    return Search(instances, stable, conclusion, describe)
 
 
 @st.composite
