@@ -10,8 +10,9 @@ SGD with learning rate :math:`\eta` and batch :math:`S` linearises to
 :math:`H`). That operator, computed exactly by :mod:`simulators.stability`, is the ground truth
 of every claim here; batches are drawn **with replacement** unless a claim says otherwise.
 
-**GD** (Wu, Ma & E 2018, Sec. 2; classical). With :math:`S` the whole data set,
-:math:`x^*` is linearly stable iff :math:`\lambda_{\max}(H) \le 2/\eta`.
+**GD** (classical; Wu, Ma & E 2018 find GD's sharpness at :math:`2/\eta` in experiments).
+With :math:`S` the whole data set, :math:`x^*` is linearly stable iff
+:math:`\lambda_{\max}(H) \le 2/\eta`.
 
 **Wu & Su 2023** (arXiv 2305.17490, ICML 2023; main result, as stated in the abstract): *if a
 global minimum is linearly stable for SGD, then* :math:`\operatorname{tr}(H) \le 2/\eta`. The
@@ -130,7 +131,7 @@ def psd_matrices(draw, max_d: int = 8) -> np.ndarray:
 
 @claim(
     "stability.gd.sharpness",
-    paper=WU_MA_E.theorem("Sec. 2, linear stability of GD: stable iff lambda_max(H) <= 2/eta"),
+    paper=WU_MA_E.theorem("linear stability of GD: stable iff lambda_max(H) <= 2/eta (poster)"),
     statement=(
         "Gradient descent is linearly stable at a minimum with Hessian H iff "
         "lambda_max(H) <= 2/eta: the exact threshold of the second-moment operator equals "
@@ -441,7 +442,7 @@ ONE_DIM_SAMPLES = 3
 
 @claim(
     "stability.sgd.one_dim.symbolic",
-    paper=WU_SU.theorem("main result, one-dimensional case"),
+    paper=WU_MA_E.theorem("stability condition in one dimension, batch size 1 (poster)"),
     statement=(
         "In one dimension with batch size 1, SGD is mean-square stable iff "
         "eta <= 2 E[h] / E[h^2]; sympy derives the root of E[(1 - eta h)^2] = 1."
@@ -471,7 +472,7 @@ def one_dim_symbolic(ctx: RunContext, batch: int = 1, claimed: str = "sgd") -> I
 
 @claim(
     "stability.sgd.one_dim.operator",
-    paper=WU_SU.theorem("main result, one-dimensional case"),
+    paper=WU_MA_E.theorem("stability condition in one dimension, batch size 1 (poster)"),
     statement=(
         "The threshold 2 E[h]/E[h^2] derived symbolically equals the threshold of the "
         "second-moment operator (batch 1, with replacement) on random 1-D data sets."

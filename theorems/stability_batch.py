@@ -28,7 +28,7 @@ and tends to :math:`2/\lambda_{\max}(H)`; near saturation a first-order perturba
 eigenvalue gives :math:`1 - \eta^*(B)\lambda_{\max}/2 \approx \operatorname{Var}(v^\top H_i
 v)/(B\lambda_{\max}^2)` (:math:`v` the top eigenvector): a :math:`B^{-1}` approach.
 
-**Escape** (Wu, Ma & E 2018, Sec. 3: an unstable minimum is escaped exponentially fast). Started
+**Escape** (Wu, Ma & E 2018: an unstable minimum is escaped exponentially fast). Started
 near the minimum, :math:`\mathbb{E}\|e_t\|^2` grows like :math:`\rho(M)^t` when
 :math:`\rho(M) > 1` and decays like it when :math:`\rho(M) < 1`.
 """
@@ -339,7 +339,7 @@ def second_moment_run(ctx: RunContext, eta: float, steps: int, batch: int) -> Sa
 
 @claim(
     "stability.sgd.escape",
-    paper=WU_MA_E.theorem("Sec. 3: SGD escapes linearly unstable minima exponentially fast"),
+    paper=WU_MA_E.theorem("escape: SGD leaves linearly unstable minima exponentially fast"),
     statement=(
         "Where the operator's spectral radius exceeds 1, SGD started near the minimum has a "
         "second moment growing as rho(M)^t: the fitted growth rate matches rho within 5% "
@@ -378,7 +378,7 @@ def escape(ctx: RunContext, batch: int = ESCAPE_BATCH) -> Samples:
 
 @claim(
     "stability.sgd.decay",
-    paper=WU_MA_E.theorem("Sec. 2: linear stability, mean-square sense"),
+    paper=WU_MA_E.theorem("linear stability in the mean-square sense (definition)"),
     statement=(
         "Where the operator's spectral radius is below 1, the second moment of SGD decays as "
         "rho(M)^t: the fitted rate matches rho within 5% (relative, on log rho)."
