@@ -11,19 +11,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulators.momentum import (
-    asgd_linear_regression,
-    asgd_moments,
-    handbook_shb_least_squares,
     heavy_ball_exact,
     heavy_ball_quadratic,
     lessard_gradient,
     polyak_parameters,
-    sgdm_expected_loss,
-    sgdm_quadratic,
     shb_noiseless_gaps,
     shb_quadratic_risk,
     step_decay_lengths,
     step_decay_stages,
+)
+from simulators.momentum_sgd import (
+    asgd_linear_regression,
+    asgd_moments,
+    handbook_shb_least_squares,
+    sgdm_expected_loss,
+    sgdm_quadratic,
 )
 from theorems.heavy_ball import (
     LRP_ALPHA,
@@ -36,7 +38,7 @@ from theorems.heavy_ball import (
 # --- deterministic heavy ball ----------------------------------------------------------------
 
 
-def test_heavy_ball_matches_powers_of_the_iteration_matrix():
+def test_hb_matches_powers_of_the_iteration_matrix():
     rng = np.random.default_rng(0)
     lam = np.array([0.01, 0.2, 1.0])
     alpha, beta = polyak_parameters(0.01, 1.0)
@@ -53,7 +55,7 @@ def test_heavy_ball_matches_powers_of_the_iteration_matrix():
 
 @given(kappa=st.floats(1.5, 1e4))
 @settings(max_examples=30, deadline=None)
-def test_polyak_tuning_gives_spectral_radius_rho(kappa):
+def test_hb_polyak_tuning_gives_spectral_radius_rho(kappa):
     alpha, beta = polyak_parameters(1.0, kappa)
     rho = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
     radii = [
@@ -64,14 +66,14 @@ def test_polyak_tuning_gives_spectral_radius_rho(kappa):
     np.testing.assert_allclose(radii, rho, rtol=1e-6)
 
 
-def test_lrp_iterates_start_as_published():
+def test_hb_lrp_iterates_start_as_published():
     xs = heavy_ball_exact(
         lessard_gradient, Fraction(33, 10), Fraction(33, 10), LRP_ALPHA, LRP_BETA, 3
     )
     assert xs[:3] == [Fraction(33, 10), Fraction(-16, 5), Fraction(14, 5)]  # 3.3, -3.2, 2.8
 
 
-def test_lrp_exact_run_agrees_with_floating_point():
+def test_hb_lrp_exact_run_agrees_with_floating_point():
     exact = heavy_ball_exact(
         lessard_gradient, Fraction(33, 10), Fraction(33, 10), LRP_ALPHA, LRP_BETA, 60
     )
@@ -82,14 +84,14 @@ def test_lrp_exact_run_agrees_with_floating_point():
         assert x == pytest.approx(float(exact[k]), abs=1e-9)
 
 
-def test_period3_orbit_recovers_the_published_cycle():
+def test_hb_period3_orbit_recovers_the_published_cycle():
     from simulators.momentum import lessard_branch
 
     orbit, consistent = period3_orbit(list(LRP_CYCLE), lessard_branch, LRP_ALPHA, LRP_BETA)
     assert tuple(orbit) == LRP_CYCLE and consistent
 
 
-def test_discriminant_factors_as_alpha_squared_times_interval():
+def test_hb_discriminant_factors_as_alpha_squared_times_interval():
     steps, radius, rho = heavy_ball_spectral_derivation()
     disc = dict(steps)["its discriminant in z (factored)"]
     lam, d = sp.Symbol("lambda"), sp.Symbol("d", positive=True)
@@ -102,7 +104,7 @@ def test_discriminant_factors_as_alpha_squared_times_interval():
 
 
 @given(horizon=st.integers(1, 10**6))
-def test_step_decay_lengths_sum_to_the_budget(horizon):
+def test_shb_step_decay_lengths_sum_to_the_budget(horizon):
     lengths = step_decay_lengths(horizon)
     assert lengths.sum() == horizon
     assert len(lengths) == step_decay_stages(horizon) == max(1, int(np.log2(horizon)))
@@ -118,7 +120,7 @@ def _shb_loop(lam, e0, horizon, eta0, beta):
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.81])
-def test_noiseless_gaps_match_a_plain_loop(beta):
+def test_shb_noiseless_gaps_match_a_plain_loop(beta):
     lam = np.geomspace(0.01, 1, 6)
     e0 = np.linspace(1, 2, 6)
     horizons = np.array([1, 5, 37, 128, 1000])
@@ -127,7 +129,7 @@ def test_noiseless_gaps_match_a_plain_loop(beta):
     np.testing.assert_allclose(gaps, expected, rtol=1e-9)
 
 
-def test_noisy_shb_stationary_risk_matches_theory():
+def test_shb_noisy_stationary_risk_matches_theory():
     # constant step, beta = 0: each mode is AR(1), stationary E e^2 = eta sigma^2 / (2 - eta lam)
     lam, eta, sigma = np.array([0.2, 0.5, 1.0]), 0.5, 1.0
     rng = np.random.default_rng(1)
@@ -137,7 +139,7 @@ def test_noisy_shb_stationary_risk_matches_theory():
     assert abs(risk.mean() - theory) < 4 * se
 
 
-def test_noisy_shb_without_noise_equals_the_noiseless_evaluation():
+def test_shb_noisy_without_noise_equals_the_noiseless_evaluation():
     lam, e0 = np.geomspace(0.01, 1, 5), np.ones(5)
     horizons = np.array([16, 100, 300])
     rng = np.random.default_rng(2)
@@ -221,6 +223,6 @@ def test_handbook_shb_equals_its_heavy_ball_form():
         lambda: step_decay_stages(0),
     ],
 )
-def test_bad_input_is_a_value_error(call):
+def test_hb_shb_asgd_sgdm_bad_input_is_a_value_error(call):
     with pytest.raises(ValueError):
         call()
