@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_checks import Agreement, Comparison, Mutant, Paper, RunContext, claim
-from simulators.dp import clipped_sgd_quadratic, dice_sgd_mean_estimation
+from simulators.dp_noise import clipped_sgd_quadratic, dice_sgd_mean_estimation
 
 KOLOSKOVA = Paper(
     title="Revisiting Gradient Clipping: Stochastic Bias and Tight Convergence Guarantees",

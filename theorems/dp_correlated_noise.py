@@ -40,7 +40,7 @@ from proofs_checks import (
     Samples,
     claim,
 )
-from simulators.dp import (
+from simulators.dp_noise import (
     correlated_noise_regression,
     inverse_coefficients,
     nu_ftrl_coefficients,

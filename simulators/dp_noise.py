@@ -1,0 +1,212 @@
+r"""Clipping bias, error feedback and correlated noise: the noise side of private SGD.
+
+Koloskova et al.'s clipped SGD on a quadratic with skewed noise, DiceSGD's error feedback, and
+gradient descent with correlated (matrix-mechanism) noise on linear regression. Vectorized over
+replicates and configurations, as in :mod:`simulators.dp`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dp import DPRun, _check_run, _positive
+from .privacy import check_delta, privacy_of_noise
+
+# --- clipping bias (Koloskova et al.) and error feedback (DiceSGD) ------------------------------
+
+
+def clip(values: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Clip scalars (elementwise) to ``[-threshold, threshold]``."""
+    return np.clip(values, -threshold, threshold)
+
+
+def clipped_sgd_quadratic(
+    clip_norm: np.ndarray,
+    step: np.ndarray,
+    sigma: float,
+    steps: int,
+    burn_in: int,
+    replicates: int,
+    rng: np.random.Generator,
+    noise: str = "two_point",
+) -> np.ndarray:
+    r"""Clipped SGD on :math:`f(x) = x^2/2` with zero-mean gradient noise of variance
+    :math:`\sigma^2`: :math:`x_{t+1} = x_t - \eta\,\mathrm{clip}_c(x_t + \xi_t)`, from 0.
+
+    ``noise="two_point"``: :math:`\xi = -2c` with probability p and :math:`+2cp/(1-p)` otherwise,
+    :math:`p/(1-p) = \sigma^2/(4c^2)` (Koloskova et al.'s lower-bound noise, skewed: the rare
+    large negative value is clipped). ``noise="symmetric"``: :math:`\xi = \pm\sigma`.
+
+    Parameters
+    ----------
+    clip_norm, step
+        Shape ``(m,)``: per configuration, the threshold c and the step :math:`\eta`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(replicates, m)``: the gradient :math:`f'(x) = x` averaged over
+        ``burn_in <= t < steps``, sign-flipped so that a bias towards negative x is positive.
+    """
+    c = _positive("clip_norm", clip_norm)
+    eta = _positive("step", step)
+    if c.shape != eta.shape:
+        raise ValueError("clip_norm and step need one entry per configuration")
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be positive and finite, got {sigma!r}")
+    if noise not in ("two_point", "symmetric"):
+        raise ValueError(f"noise must be 'two_point' or 'symmetric', got {noise!r}")
+    _check_run(steps, replicates)
+    if not 0 <= burn_in < steps:
+        raise ValueError(f"burn_in must lie in [0, steps), got {burn_in}")
+    odds = sigma**2 / (4 * c**2)
+    p = odds / (1 + odds)
+    x = np.zeros((replicates, len(c)))
+    total = np.zeros_like(x)
+    for t in range(steps):
+        if noise == "two_point":
+            rare = rng.random(x.shape) < p
+            xi = np.where(rare, -2 * c, 2 * c * odds)
+        else:
+            xi = sigma * (2.0 * (rng.random(x.shape) < 0.5) - 1.0)
+        x -= eta * clip(x + xi, c)
+        if t >= burn_in:
+            total += x
+    return -total / (steps - burn_in)
+
+
+def dice_sgd_mean_estimation(
+    targets: np.ndarray,
+    clip_gradient: float,
+    clip_error: np.ndarray,
+    step: float,
+    steps: int,
+    error_update: str = "unclipped",
+) -> np.ndarray:
+    r"""Full-batch DiceSGD (noise-free) on :math:`f(x) = \frac1n\sum_i (x - a_i)^2/2`:
+
+    .. math::  v_t = \frac1n\sum_i \mathrm{clip}_{C_1}(x_t - a_i) + \mathrm{clip}_{C_2}(e_t),\quad
+               x_{t+1} = x_t - \eta v_t,\quad e_{t+1} = e_t + \frac1n\sum_i (x_t - a_i) - v_t.
+
+    ``error_update="clipped"`` feeds back the clipped gradient instead of the true one (then
+    ``e`` stays 0 and the method is clipped GD); ``"none"`` drops the feedback term.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(m,)``: :math:`x_T` for each ``clip_error`` :math:`C_2`.
+    """
+    a = np.asarray(targets, float)
+    if a.ndim != 1 or len(a) < 1 or not np.all(np.isfinite(a)):
+        raise ValueError("targets must be a non-empty finite vector")
+    c2 = _positive("clip_error", clip_error)
+    c1 = float(_positive("clip_gradient", clip_gradient)[0])
+    float(_positive("step", step)[0])
+    if error_update not in ("unclipped", "clipped", "none"):
+        raise ValueError(f"error_update must be unclipped, clipped or none; got {error_update!r}")
+    _check_run(steps, 1)
+    x, e = np.zeros(len(c2)), np.zeros(len(c2))
+    for _ in range(steps):
+        per_record = x[:, None] - a[None, :]
+        clipped = clip(per_record, c1).mean(axis=1)
+        feedback = clip(e, c2) if error_update != "none" else 0.0
+        v = clipped + feedback
+        fed = per_record.mean(axis=1) if error_update == "unclipped" else clipped
+        x, e = x - step * v, e + fed - v
+    return x
+
+
+# --- correlated noise (nu-DP-FTRL) on linear regression -----------------------------------------
+
+
+def nu_ftrl_coefficients(nu: float, size: int) -> np.ndarray:
+    r"""Noise coefficients :math:`\beta_\tau = (-1)^\tau\binom{1/2}{\tau}(1-\nu)^\tau` (the power
+    series of :math:`\sqrt{1-(1-\nu)z}`), ``size`` of them."""
+    if not 0 <= nu < 1:
+        raise ValueError(f"nu must lie in [0, 1), got {nu!r}")
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    k = np.arange(1, size)
+    ratio = (k - 1.5) / k * (1 - nu)  # beta_k / beta_{k-1}
+    return np.concatenate([[1.0], np.cumprod(ratio)])
+
+
+def inverse_coefficients(beta: np.ndarray) -> np.ndarray:
+    """First ``len(beta)`` coefficients of the power series ``1 / B(z)`` (the strategy column)."""
+    beta = np.asarray(beta, float)
+    if beta.ndim != 1 or beta[0] == 0:
+        raise ValueError("beta must be a vector with beta[0] != 0")
+    c = np.zeros_like(beta)
+    c[0] = 1 / beta[0]
+    for k in range(1, len(beta)):
+        c[k] = -(beta[1 : k + 1] @ c[k - 1 :: -1]) / beta[0]
+    return c
+
+
+def stationary_excess_formula(
+    eigenvalues: np.ndarray, step: float, beta: np.ndarray, noise_std: float, grid: int = 2**17
+) -> float:
+    r"""The stationary excess risk of correlated-noise GD on a quadratic with Hessian
+    eigenvalues :math:`\lambda_i`:
+    :math:`\frac{\eta^2 s^2}{2}\sum_i \lambda_i \frac{1}{2\pi}\int_{-\pi}^{\pi}
+    \frac{|B(e^{i\omega})|^2}{|1 - (1 - \eta\lambda_i)e^{i\omega}|^2}\,d\omega`,
+    the integral as a mean over ``grid`` equispaced frequencies (exact for the trigonometric
+    numerator, spectrally accurate for the smooth denominator)."""
+    lam = _positive("eigenvalues", eigenvalues)
+    if np.any(np.abs(1 - step * lam) >= 1):
+        raise ValueError("step * eigenvalue must lie in (0, 2) for a stationary regime")
+    omega = 2 * np.pi * np.arange(grid) / grid
+    power = np.abs(np.fft.fft(np.asarray(beta, float), grid)) ** 2
+    z = np.exp(1j * omega)
+    integral = [np.mean(power / np.abs(1 - (1 - step * li) * z) ** 2) for li in lam]
+    return float(0.5 * step**2 * noise_std**2 * np.sum(lam * np.array(integral)))
+
+
+def correlated_noise_regression(
+    eigenvalues: np.ndarray,
+    step: float,
+    beta: np.ndarray,
+    noise_std: float,
+    sensitivity: float,
+    steps: int,
+    burn_in: int,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+) -> DPRun:
+    r"""Gradient descent with correlated noise on
+    :math:`F(\theta) = \frac12(\theta-\theta^*)^\top H(\theta-\theta^*)`, H diagonal:
+    :math:`\theta_{t+1} = \theta_t - \eta(\nabla F(\theta_t) + s\sum_\tau \beta_\tau w_{t-\tau})`,
+    :math:`w \sim N(0, I)`. The noise sequence starts ``len(beta)`` steps before the run, so it is
+    stationary from the first step.
+
+    The mechanism releases :math:`C x + s w` with :math:`C = B^{-1}`; a record that takes part in
+    one step changes :math:`Cx` by at most ``sensitivity`` (its gradient bound times
+    :math:`\|c\|_2`), so the run is one Gaussian mechanism with noise multiplier
+    ``noise_std / sensitivity``, accounted by ``dp_accounting``.
+
+    Returns
+    -------
+    DPRun
+        ``values`` of shape ``(replicates, 1)``: :math:`F(\theta_t) - F^*` averaged over
+        ``burn_in <= t < steps``.
+    """
+    from scipy.signal import fftconvolve, lfilter
+
+    lam = _positive("eigenvalues", eigenvalues)
+    beta = np.asarray(beta, float)
+    _positive("noise_std", noise_std)
+    _check_run(steps, replicates)
+    if not 1 <= burn_in < steps:
+        raise ValueError(f"burn_in must lie in [1, steps), got {burn_in}")
+    check_delta(delta)
+    k = len(beta)
+    total = np.zeros(replicates)
+    for li in lam:
+        w = rng.standard_normal((replicates, steps + k - 1))
+        z = fftconvolve(w, beta[None, :], mode="valid", axes=1)  # (R, steps)
+        # e_{t+1} = (1 - eta lambda) e_t - eta s z_t, e_0 = 0
+        e = lfilter([-step * noise_std], [1.0, -(1 - step * li)], z, axis=1)
+        total += 0.5 * li * (e[:, burn_in - 1 : steps - 1] ** 2).mean(axis=1)
+    privacy = [privacy_of_noise(noise_std, sensitivity, 1.0, 1, delta)]
+    return DPRun(total[:, None], privacy)
