@@ -162,11 +162,13 @@ def calibrate_noise_multiplier(
     sampling_rate: float,
     steps: int,
     accountant: str = "rdp",
+    preceding: Sequence[dp_event.DpEvent] = (),
 ) -> float:
     """The smallest noise multiplier whose DP-SGD run is ``(epsilon, delta)``-DP.
 
     Uses ``dp_accounting.calibrate_dp_mechanism`` (Brent's method on the accountant's epsilon),
-    which guarantees the returned multiplier does not overspend the budget.
+    which guarantees the returned multiplier does not overspend the budget. ``preceding``
+    events (a private preprocessing step) are composed with the run: the budget covers both.
 
     Raises
     ------
@@ -180,7 +182,11 @@ def calibrate_noise_multiplier(
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
 
     def make_event(sigma: float) -> dp_event.DpEvent:
-        return dp_sgd_event(sigma, sampling_rate, steps)
+        run = dp_sgd_event(sigma, sampling_rate, steps)
+        return dp_event.ComposedDpEvent([*preceding, run]) if preceding else run
+
+    if preceding and event_epsilon(dp_event.ComposedDpEvent(list(preceding)), delta) >= epsilon:
+        raise ValueError(f"the preceding events alone spend more than epsilon = {epsilon}")
 
     # The Gaussian noise needed for T full-batch steps is about sqrt(T log(1/delta))/epsilon;
     # starting the bracket search there keeps it to a few accountant calls.

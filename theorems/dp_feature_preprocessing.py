@@ -1,0 +1,174 @@
+r"""Feature preprocessing for differentially private linear optimization.
+
+Sun, Suresh, Menon, *The Importance of Feature Preprocessing for Differentially Private Linear
+Optimization*, ICLR 2024, arXiv 2307.11106. Lemma 1 / Theorem 2: on linear classification,
+DPSGD's optimality gap grows with the largest feature norm :math:`R = \max_x\|x\|`; there is an
+instance (features :math:`\mu e_1 + e_2` for :math:`y = 1` and :math:`\mu e_1 - e_2` for
+:math:`y = -1`, Section 4) where it does. Theorem 1: DPSGD-F, DPSGD after a private centring of
+the features (and the matching shift of the intercept), has a gap governed by the feature
+*diameter* :math:`\max\|x - x'\|` (here 2, whatever :math:`\mu`):
+
+.. math::  \text{gap}_{\mathrm{DPSGD}} \propto \frac{G R\sqrt{\mathrm{rank}\log(1/\delta)}}
+           {n\varepsilon}, \qquad
+           \text{gap}_{\mathrm{DPSGD\text{-}F}} \propto \frac{G\,\mathrm{diam}\sqrt{\mathrm{rank}
+           \log(1/\delta)} + R\log n}{n\varepsilon}.
+
+(The constants and the paper's exact preprocessing were not readable here: reviews describe
+a private mean estimate and a private quantile step; the centring encoded below, a private
+histogram for a coarse centre then a Gaussian mean of the clipped deviations, has the same
+property: its error scales with the diameter, not with R.)
+
+The budget covers the preprocessing: the noise of the training run is calibrated by
+``dp_accounting`` for the composition of the histogram, the mean and the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from proofs_checks import (
+    AT_LEAST,
+    Bound,
+    Mutant,
+    Paper,
+    RunContext,
+    Samples,
+    Scaling,
+    claim,
+)
+from simulators.dp_features import feature_preprocessing_gaps
+
+SUN = Paper(
+    title=(
+        "The Importance of Feature Preprocessing for Differentially Private Linear Optimization"
+    ),
+    authors="Ziteng Sun, Ananda Theertha Suresh, Aditya Krishna Menon",
+    year=2023,
+    arxiv="2307.11106",
+    venue="ICLR 2024",
+)
+
+N, EPSILON, DELTA = 200, 1.0, 1e-5
+#: Offsets from 1 to 1024: n eps = 200 lies inside, so the grid covers the paper's regime
+#: mu > n eps and the one below it.
+OFFSETS = np.array([1.0, 4.0, 16.0, 64.0, 256.0, 1024.0])
+SIMPLIFICATION = (
+    "n = 200, eps = 1, delta = 1e-5, logistic loss, ||theta|| <= 1, free intercept; full-batch "
+    "DP-GD (200 steps, step 0.5, clip 1, averaged iterate); DPSGD-F's centring: a private "
+    "histogram (bins of 4) for a coarse centre, then a Gaussian mean of the deviations clipped "
+    "at 4; noise multipliers 10 (histogram) and 20 (mean), the training noise calibrated for "
+    "the composed budget."
+)
+
+
+def gaps(ctx: RunContext, method: str, **options) -> Samples:
+    run = feature_preprocessing_gaps(
+        N, OFFSETS, EPSILON, DELTA, ctx.pick(32, 128), ctx.rng, method=method, **options
+    )
+    return Samples(
+        OFFSETS,
+        run.values,
+        x_label="feature offset mu",
+        y_label="F(theta, b) - F*",
+        notes={
+            "privacy": {
+                "claimed": [{"epsilon": EPSILON, "delta": DELTA}] * len(OFFSETS),
+                "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in run.privacy],
+            }
+        },
+    )
+
+
+@claim(
+    "dp.feature_preprocessing",
+    paper=SUN.theorem("Theorem 1 (DPSGD-F) on the Section 4 instance"),
+    statement=(
+        "DPSGD-F's optimality gap does not grow with the feature offset mu (it depends on the "
+        "feature diameter, 2 here), on the instance where DPSGD's does."
+    ),
+    latex=r"\text{gap}_{\mathrm{DPSGD\text{-}F}}(\mu) \propto \mu^0",
+    assumptions=("linear classification, convex G-Lipschitz loss", "(eps, delta)-DP"),
+    simplification=SIMPLIFICATION,
+    # Theorem 1 also has an R log n / (n eps) term, from the paper's quantile step; the centring
+    # here has no such term (the coarse centre is within a bin whatever mu <= 2048, and the
+    # deviations are within the clip radius), so the gap should be flat. |slope| < 0.2 is the
+    # criterion of the research notes; it separates DPSGD's slope (about 0.8) by a wide margin.
+    predicted=Scaling(exponent=0.0, tolerance=0.2, parameter="mu"),
+    mutants=[
+        Mutant(
+            "dpsgd",
+            "plain DPSGD on the raw features (its gap grows with mu)",
+            params={"method": "dpsgd"},
+        ),
+        Mutant(
+            "bias_shift_omitted",
+            "centring without shifting the intercept back by -theta . m_hat",
+            params={"bias_shift": False},
+        ),
+    ],
+)
+def dpsgd_f_flat(ctx: RunContext, method: str = "dpsgd_f", bias_shift: bool = True) -> Samples:
+    return gaps(ctx, method, bias_shift=bias_shift)
+
+
+@claim(
+    "dp.feature_preprocessing.dpsgd_grows",
+    paper=SUN.theorem("Lemma 1 and Theorem 2 (DPSGD) on the Section 4 instance"),
+    statement="DPSGD's optimality gap grows with the feature offset mu (with R ~ mu).",
+    latex=r"\text{gap}_{\mathrm{DPSGD}}(\mu) \gtrsim \mu^{1/2}",
+    assumptions=("linear classification", "(eps, delta)-DP"),
+    simplification=SIMPLIFICATION,
+    # The lower bound is proportional to R ~ mu once mu is large; from mu = 1 (where the
+    # noise is not yet the main error) the fitted slope is about 0.8. A one-sided claim of
+    # growth at least mu^0.5 (tolerance 0.1) is what the theorem supports on this grid.
+    predicted=Scaling(exponent=0.5, tolerance=0.1, side=AT_LEAST, parameter="mu"),
+    mutants=[
+        Mutant(
+            "with_preprocessing",
+            "DPSGD-F in place of DPSGD: its gap does not grow",
+            params={"method": "dpsgd_f"},
+        )
+    ],
+)
+def dpsgd_grows(ctx: RunContext, method: str = "dpsgd") -> Samples:
+    return gaps(ctx, method)
+
+
+@claim(
+    "dp.feature_preprocessing.budget",
+    paper=SUN.theorem("Theorem 1 (privacy of DPSGD-F)"),
+    statement=(
+        "DPSGD-F is (eps, delta)-DP as a whole: the budget includes the private centring, so "
+        "the composed pipeline spends at most the claimed epsilon."
+    ),
+    latex=r"\varepsilon(\text{histogram} \circ \text{mean} \circ \text{DP-GD}) \le \varepsilon",
+    assumptions=("add/remove adjacency",),
+    simplification=SIMPLIFICATION + " Epsilon from dp_accounting's RDP accountant.",
+    predicted=Bound(formula=lambda mu, eps: np.full(np.shape(mu), eps), expression="epsilon"),
+    mutants=[
+        Mutant(
+            "preprocessing_not_counted",
+            "the training noise calibrated to the whole budget, the centring left out",
+            params={"count_preprocessing": False},
+        )
+    ],
+)
+def dpsgd_f_budget(ctx: RunContext, count_preprocessing: bool = True) -> Samples:
+    run = feature_preprocessing_gaps(
+        N,
+        OFFSETS,
+        EPSILON,
+        DELTA,
+        2,
+        ctx.rng,
+        method="dpsgd_f",
+        count_preprocessing=count_preprocessing,
+    )
+    spent = np.array([p.epsilon for p in run.privacy])
+    return Samples(
+        OFFSETS,
+        spent,
+        constants={"eps": EPSILON},
+        x_label="feature offset mu",
+        y_label="epsilon spent",
+    )
