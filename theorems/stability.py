@@ -20,18 +20,8 @@ theorem's own text (and how it treats the batch size) could not be retrieved; we
 statement for batch size 1 (with replacement), where it holds and is tight, and in
 :mod:`theorems.stability_batch` the statement read for every batch size, which is false.
 
-**Wu, Ma & E 2018** (NeurIPS 2018, sufficient condition for linear stability, as printed on the
-authors' NeurIPS poster). With :math:`\Sigma = \frac1n\sum_i H_i^2 - H^2` and batches of size
-:math:`B` drawn without replacement, :math:`x^*` is linearly stable if
-
-.. math::  \lambda_{\max}\Big\{(I - \eta H)^2 + \eta^2\,\frac{n - B}{B(n-1)}\,\Sigma\Big\} \le 1,
-
-and in one dimension the condition is also necessary. (Proof of sufficiency in one line:
-:math:`\mathbb{E}\|e_{t+1}\|^2 = \mathbb{E}\,e_t^\top \mathbb{E}[(I-\eta H_S)^2] e_t` and
-:math:`\mathbb{E}[H_S^2] = H^2 + \frac{n-B}{B(n-1)}\Sigma`.)
-
-**One dimension** (batch 1): :math:`\mathbb{E}[(1-\eta h)^2] \le 1` iff
-:math:`\eta \le \eta^* = 2\,\mathbb{E}[h]/\mathbb{E}[h^2]`, derived here by sympy.
+Wu, Ma & E's sufficient condition, the one-dimensional threshold and escape are in
+:mod:`theorems.stability_wu_ma_e`; the batch-size claims in :mod:`theorems.stability_batch`.
 
 Not encoded: Dexter et al. 2024 (arXiv 2401.12332) define a coherence measure of the
 per-example Hessians and a sufficient condition for instability; their definition and
@@ -43,26 +33,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import sympy
 from hypothesis import strategies as st
-from sympy.utilities.iterables import variations
 
 from proofs_checks import (
-    Agreement,
-    Comparison,
-    Identity,
     Implication,
     Mutant,
     Paper,
     RunContext,
     Search,
-    Symbolic,
     claim,
 )
 from simulators.stability import (
-    noise_factor,
     rank_one_hessians,
-    restrict_to_range,
     spectral_radius,
     stability_threshold,
 )
@@ -316,203 +298,10 @@ def sgd_trace(ctx: RunContext, bound: float = 2.0, variant: str = "trace") -> Se
     return trace_search(batches=(1,), replacement=True, bound=bound)
 
 
-# --- Wu, Ma & E: the sufficient condition ------------------------------------------------------
-
-
-def wu_ma_e_quantity(hessians: np.ndarray, eta: float, batch: int, factor: float) -> float:
-    r"""lambda_max{(I - eta H)^2 + eta^2 factor Sigma} on the range of H."""
-    h = restrict_to_range(hessians)
-    mean = h.mean(axis=0)
-    sigma = np.einsum("nij,njk->ik", h, h) / len(h) - mean @ mean
-    a = np.eye(len(mean)) - eta * mean
-    return float(np.linalg.eigvalsh(a @ a + eta**2 * factor * sigma)[-1])
-
-
-@claim(
-    "stability.wu_ma_e.sufficient",
-    paper=WU_MA_E.theorem("sufficient condition for linear stability (NeurIPS poster)"),
-    statement=(
-        "With batches of B samples drawn without replacement, "
-        "lambda_max{(I - eta H)^2 + eta^2 (n - B)/(B(n - 1)) Sigma} <= 1 implies mean-square "
-        "linear stability; in one dimension it is also necessary (the thresholds coincide)."
-    ),
-    latex=r"\lambda_{\max}\Big\{(I-\eta H)^2 + \eta^2 \tfrac{n-B}{B(n-1)}\Sigma\Big\} \le 1 "
-    r"\implies \rho(M) \le 1",
-    assumptions=(
-        "square loss, interpolating global minimum",
-        "batches: uniform B-subsets (without replacement)",
-    ),
-    simplification=(
-        "Searched over hypothesis-drawn data sets (2 <= n <= 12, d <= 6), B <= n, "
-        "eta = s 2/tr(H), s in [0.01, 3]. The 1-D iff is checked on every instance whose H "
-        "has rank 1, by comparing the condition's closed-form threshold "
-        "2a/(a^2 + c s^2) with the operator's, to 1e-9 relative."
-    ),
-    predicted=Implication(max_examples=300, max_examples_full=2000),
-    mutants=[
-        Mutant(
-            "no_finite_population_factor",
-            "the factor (n - B)/(B(n - 1)) replaced by 1/B (the with-replacement formula)",
-            params={"finite_population": False},
-        )
-    ],
-)
-def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Search:
-    def factor(n: int, b: int) -> float:
-        return noise_factor(n, b, replacement=not finite_population)
-
-    @st.composite
-    def instances(draw):
-        g = draw(datasets(max_n=12, max_d=6, min_n=2))
-        b = draw(st.integers(1, len(g)))
-        s = draw(st.floats(0.01, 3.0, allow_nan=False))
-        return g, b, s
-
-    def eta_of(inst) -> float:
-        return inst[2] * 2 / hessian_trace(inst[0])
-
-    def premise(inst) -> bool:
-        g, b, _ = inst
-        if hessian_trace(g) == 0:
-            return False
-        h = rank_one_hessians(g)
-        return wu_ma_e_quantity(h, eta_of(inst), b, factor(len(g), b)) <= 1
-
-    def one_dim_thresholds(inst) -> tuple[float, float] | None:
-        g, b, _ = inst
-        h = restrict_to_range(rank_one_hessians(g))
-        if h.shape[1] != 1:
-            return None
-        values = h[:, 0, 0]
-        a, var = values.mean(), values.var()
-        closed_form = 2 * a / (a**2 + factor(len(g), b) * var)
-        return closed_form, stability_threshold(h, b, replacement=False, rtol=1e-12)
-
-    def conclusion(inst) -> bool:
-        g, b, _ = inst
-        radius = spectral_radius(rank_one_hessians(g), eta_of(inst), b, replacement=False)
-        if radius > 1 + SLACK:
-            return False
-        pair = one_dim_thresholds(inst)
-        return pair is None or abs(pair[0] / pair[1] - 1) <= SLACK
-
-    def describe(inst) -> dict:
-        g, b, _ = inst
-        h = rank_one_hessians(g)
-        pair = one_dim_thresholds(inst)
-        return {
-            "features": features_json(g),
-            "batch_size": int(b),
-            "sampling": "without replacement",
-            "eta": eta_of(inst),
-            "condition_lambda_max": wu_ma_e_quantity(h, eta_of(inst), b, factor(len(g), b)),
-            "spectral_radius": spectral_radius(h, eta_of(inst), b, replacement=False),
-            "one_dim_thresholds": None
-            if pair is None
-            else {"condition": pair[0], "operator": pair[1]},
-        }
-
-    return Search(instances(), premise, conclusion, describe)
-
-
-# --- one dimension, symbolically ------------------------------------------------------------
-
-
-def one_dim_threshold_by_sympy(samples: int, batch: int) -> tuple[sympy.Expr, list]:
-    """Solve E[(1 - eta h_S)^2] = 1 for eta != 0, the expectation taken over all samples^batch
-    equally likely batches (with replacement); returns the root and the derivation."""
-    eta = sympy.Symbol("eta", positive=True)
-    h = sympy.symbols(f"h1:{samples + 1}", positive=True)
-    tuples = variations(range(samples), batch, repetition=True)
-    factors = [(1 - eta * sum(h[i] for i in t) / batch) ** 2 for t in tuples]
-    second_moment = sympy.expand(sympy.Add(*factors) / len(factors))
-    roots = [r for r in sympy.solve(sympy.Eq(second_moment, 1), eta) if r != 0]
-    if len(roots) != 1:
-        raise ValueError(f"expected one non-zero root, got {roots}")
-    steps = [
-        ("one-step second moment E[(1 - eta h_S)^2]", second_moment),
-        ("E[(1 - eta h_S)^2] - 1, factored", sympy.factor(second_moment - 1)),
-        ("non-zero root", roots[0]),
-    ]
-    return sympy.simplify(roots[0]), steps
-
-
-ONE_DIM_SAMPLES = 3
-
-
-@claim(
-    "stability.sgd.one_dim.symbolic",
-    paper=WU_MA_E.theorem("stability condition in one dimension, batch size 1 (poster)"),
-    statement=(
-        "In one dimension with batch size 1, SGD is mean-square stable iff "
-        "eta <= 2 E[h] / E[h^2]; sympy derives the root of E[(1 - eta h)^2] = 1."
-    ),
-    latex=r"\mathbb{E}[(1-\eta h)^2] = 1 \iff \eta = \frac{2\,\mathbb{E}[h]}{\mathbb{E}[h^2]}",
-    assumptions=("one dimension: f_i(x) = h_i x^2 / 2, h_i > 0", "batch size 1"),
-    simplification="Derived for n = 3 symbolic samples h1, h2, h3 > 0.",
-    predicted=Symbolic(),
-    mutants=[
-        Mutant(
-            "batch_two",
-            "the batch-1 formula claimed for the batch-2 recursion (derived at B = 2)",
-            params={"batch": 2},
-        ),
-        Mutant("gd_threshold", "GD's threshold 2/E[h] claimed for SGD", params={"claimed": "gd"}),
-    ],
-)
-def one_dim_symbolic(ctx: RunContext, batch: int = 1, claimed: str = "sgd") -> Identity:
-    root, steps = one_dim_threshold_by_sympy(ONE_DIM_SAMPLES, batch)
-    h = sympy.symbols(f"h1:{ONE_DIM_SAMPLES + 1}", positive=True)
-    mean = sympy.Add(*h) / len(h)
-    mean_sq = sympy.Add(*[v**2 for v in h]) / len(h)
-    rhs = 2 * mean / mean_sq if claimed == "sgd" else 2 / mean
-    points = [dict(zip(h, vals, strict=True)) for vals in ((1, 2, 3), (1, 1, 5), (2, 7, 3))]
-    return Identity(lhs=root, rhs=rhs, steps=steps, test_points=points)
-
-
-@claim(
-    "stability.sgd.one_dim.operator",
-    paper=WU_MA_E.theorem("stability condition in one dimension, batch size 1 (poster)"),
-    statement=(
-        "The threshold 2 E[h]/E[h^2] derived symbolically equals the threshold of the "
-        "second-moment operator (batch 1, with replacement) on random 1-D data sets."
-    ),
-    latex=r"\eta^*_{\rm operator} = \frac{2\,\mathbb{E}[h]}{\mathbb{E}[h^2]}",
-    assumptions=("one dimension", "batch size 1, with replacement"),
-    simplification="12 random data sets, n between 2 and 12, h_i log-normal.",
-    # The operator threshold is bisected to 1e-12 relative, so 1e-9 only absorbs rounding.
-    predicted=Agreement(rtol=1e-9),
-    mutants=[
-        Mutant(
-            "batch_two",
-            "the batch-1 formula compared with the batch-2 operator",
-            params={"batch": 2},
-        )
-    ],
-)
-def one_dim_operator(ctx: RunContext, batch: int = 1) -> Comparison:
-    computed, reference, labels = [], [], []
-    for k in range(ctx.pick(12, 40)):
-        n = int(ctx.rng.integers(2, 13))
-        h = np.exp(ctx.rng.standard_normal(n))
-        computed.append(stability_threshold(h[:, None, None], batch, rtol=1e-12))
-        reference.append(2 * h.mean() / np.mean(h**2))
-        labels.append(f"data set {k} (n = {n})")
-    return Comparison(computed, reference, labels)
-
-
 # --- the instances are what the docstring says they are -----------------------------------------
 
 
-def test_wu_ma_e_quantity_is_the_operator_in_one_dimension():
-    h = np.array([0.5, 1.0, 2.5, 4.0])[:, None, None]
-    for b in (1, 2, 3):
-        c = noise_factor(4, b, replacement=False)
-        radius = spectral_radius(h, 0.3, b, replacement=False)
-        assert math.isclose(wu_ma_e_quantity(h, 0.3, b, c), radius, rel_tol=1e-12)
-
-
-def test_sympy_root_is_the_one_dim_formula_at_batch_one():
-    root, _ = one_dim_threshold_by_sympy(2, 1)
-    h1, h2 = sympy.symbols("h1:3", positive=True)
-    assert sympy.simplify(root - 2 * (h1 + h2) / (h1**2 + h2**2)) == 0
+def test_trace_bound_is_attained_on_the_orthogonal_instance_at_batch_one():
+    for d in (1, 3, 8):
+        g = 1.5 * np.eye(d)  # tr(H) = 2.25
+        assert math.isclose(stability_threshold(rank_one_hessians(g), 1) * 2.25, 2, rel_tol=1e-9)

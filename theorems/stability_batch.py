@@ -1,4 +1,4 @@
-r"""Linear stability of SGD and the batch size; escape from unstable minima.
+r"""Linear stability of SGD and the batch size.
 
 Setting and ground truth as in :mod:`theorems.stability`: the exact mean-square stability
 operator :math:`M = \mathbb{E}[(I - \eta H_S)\otimes(I - \eta H_S)]` of SGD at an interpolating
@@ -27,24 +27,17 @@ saturates at the full-batch value. For the mean-square operator with replacement
 and tends to :math:`2/\lambda_{\max}(H)`; near saturation a first-order perturbation of the top
 eigenvalue gives :math:`1 - \eta^*(B)\lambda_{\max}/2 \approx \operatorname{Var}(v^\top H_i
 v)/(B\lambda_{\max}^2)` (:math:`v` the top eigenvector): a :math:`B^{-1}` approach.
-
-**Escape** (Wu, Ma & E 2018: an unstable minimum is escaped exponentially fast). Started
-near the minimum, :math:`\mathbb{E}\|e_t\|^2` grows like :math:`\rho(M)^t` when
-:math:`\rho(M) > 1` and decays like it when :math:`\rho(M) < 1`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from proofs_checks import (
     Agreement,
-    ClaimError,
     Comparison,
-    Geometric,
     Implication,
     Mutant,
     Paper,
@@ -55,12 +48,10 @@ from proofs_checks import (
     claim,
 )
 from simulators.stability import (
-    linear_sgd_sq_norms,
     rank_one_hessians,
-    spectral_radius,
     stability_threshold,
 )
-from theorems.stability import WU_MA_E, WU_SU, trace_search
+from theorems.stability import WU_SU, trace_search
 
 GRANZIOL = Paper(
     title=(
@@ -268,146 +259,7 @@ def saturation(ctx: RunContext) -> Samples:
     )
 
 
-# --- escape and decay: Monte Carlo SGD against the operator ---------------------------------
-
-
-@dataclass
-class GeometricRate(Geometric):
-    """:class:`Geometric` allowing growth (rho > 1): the fit of log E||e_t||^2 on t is the
-    same, and the relative tolerance on log(rho) means the same for growth and decay."""
-
-    def validate(self, claim_id: str) -> None:
-        if not (math.isfinite(self.rho) and self.rho > 0 and self.rho != 1):
-            raise ClaimError(claim_id, "rho", f"must be positive and not 1, got {self.rho!r}")
-        if self.side != "tight":
-            raise ClaimError(claim_id, "side", "a growth rate is checked two-sided")
-        # the remaining fields are validated as for a decay rate
-        Geometric(rho=0.5, tolerance=self.tolerance, window=self.window).validate(claim_id)
-
-
-# A rotated orthogonal instance: g_i = q_i (orthonormal rows of a random rotation), n = d = 4,
-# batches of B = 2 drawn without replacement. In the basis q_i the diagonal of the second moment
-# evolves coordinate-wise, so E||e_t||^2 = rho^t ||e_0||^2 exactly, and the per-step factor has
-# small relative variance (E F^2 / rho^2 <= 1.22 for the rates below), so the Monte Carlo mean
-# of ||e_t||^2 over R replicates has relative standard error sqrt((E F^2/rho^2)^t / R): below
-# 0.1 at t = 24-40 with R = 16384. Generic data have heavier multiplicative noise, and the mean
-# of a few thousand runs then tracks the typical (Lyapunov) rate instead of rho.
-_Q, _ = np.linalg.qr(np.random.default_rng(7).standard_normal((4, 4)))
-ESCAPE_HESSIANS = rank_one_hessians(_Q)
-ESCAPE_BATCH = 2
-ESCAPE_LAMBDAS = np.linalg.eigvalsh(ESCAPE_HESSIANS.mean(0))
-ESCAPE_ETA = 4.8  # eta c^2 / B = 2.4: per selected coordinate factor (1 - 2.4)^2 = 1.96
-DECAY_ETA = 0.8  # eta c^2 / B = 0.4: factor 0.36
-
-
-def radii(eta: float) -> dict[str, float]:
-    return {
-        "sgd": spectral_radius(ESCAPE_HESSIANS, eta, ESCAPE_BATCH, replacement=False),
-        "with_replacement": spectral_radius(ESCAPE_HESSIANS, eta, ESCAPE_BATCH, True),
-        "gd": float(np.max((1 - eta * ESCAPE_LAMBDAS) ** 2)),
-    }
-
-
-ESCAPE_RADII, DECAY_RADII = radii(ESCAPE_ETA), radii(DECAY_ETA)
-
-
-def second_moment_run(ctx: RunContext, eta: float, steps: int, batch: int) -> Samples:
-    horizons = np.arange(0, steps + 1, 2)
-    e0 = np.full(4, 1e-3)  # near the minimum: the linearisation is exact for the square loss
-    sq = linear_sgd_sq_norms(
-        ESCAPE_HESSIANS,
-        eta,
-        batch,
-        e0,
-        horizons,
-        ctx.pick(16_384, 65_536),
-        ctx.rng,
-        replacement=False,
-    )
-    # Replicates are pooled into 256 i.i.d. groups of equal size before the fit: the grand mean
-    # is unchanged and the bootstrap over group means is valid (the groups are independent),
-    # at 1/64 (quick) of the cost of resampling every run.
-    groups = (sq / np.sum(e0**2)).reshape(256, -1, len(horizons)).mean(axis=1)
-    return Samples(
-        horizons,
-        groups,
-        x_label="step t",
-        y_label="E||e_t||^2 / ||e_0||^2",
-        notes={"eta": eta, "batch": batch, "runs": sq.shape[0]},
-    )
-
-
-@claim(
-    "stability.sgd.escape",
-    paper=WU_MA_E.theorem("escape: SGD leaves linearly unstable minima exponentially fast"),
-    statement=(
-        "Where the operator's spectral radius exceeds 1, SGD started near the minimum has a "
-        "second moment growing as rho(M)^t: the fitted growth rate matches rho within 5% "
-        "(relative, on log rho), although GD is stable there."
-    ),
-    latex=r"\mathbb{E}\|e_t\|^2 \asymp \rho(M)^t, \quad \rho(M) > 1",
-    assumptions=("square loss at an interpolating minimum", "linear (exact) dynamics"),
-    simplification=(
-        f"Rotated orthogonal instance, n = d = 4, B = 2 without replacement, eta = "
-        f"{ESCAPE_ETA}: rho = {ESCAPE_RADII['sgd']:.4g}, GD's rho = {ESCAPE_RADII['gd']:.3g}."
-    ),
-    predicted=GeometricRate(rho=ESCAPE_RADII["sgd"], tolerance=0.05, window=(4, None)),
-    mutants=[
-        Mutant(
-            "gd_rate",
-            "GD's rate (1 - eta lambda_max)^2 < 1 predicted: the minimum would be kept",
-            predicted=Geometric(rho=ESCAPE_RADII["gd"], tolerance=0.05, window=(4, None)),
-        ),
-        Mutant(
-            "with_replacement_operator",
-            "the with-replacement operator's radius predicted for without-replacement batches",
-            predicted=GeometricRate(
-                rho=ESCAPE_RADII["with_replacement"], tolerance=0.05, window=(4, None)
-            ),
-        ),
-        Mutant(
-            "full_batch_run",
-            "the SGD rate claimed for a full-batch (B = n, GD) run",
-            params={"batch": 4},
-        ),
-    ],
-)
-def escape(ctx: RunContext, batch: int = ESCAPE_BATCH) -> Samples:
-    return second_moment_run(ctx, ESCAPE_ETA, 40, batch)
-
-
-@claim(
-    "stability.sgd.decay",
-    paper=WU_MA_E.theorem("linear stability in the mean-square sense (definition)"),
-    statement=(
-        "Where the operator's spectral radius is below 1, the second moment of SGD decays as "
-        "rho(M)^t: the fitted rate matches rho within 5% (relative, on log rho)."
-    ),
-    latex=r"\mathbb{E}\|e_t\|^2 \asymp \rho(M)^t, \quad \rho(M) < 1",
-    assumptions=("square loss at an interpolating minimum", "linear (exact) dynamics"),
-    simplification=(
-        f"Same instance, eta = {DECAY_ETA}: rho = {DECAY_RADII['sgd']:.4g}, GD's rho = "
-        f"{DECAY_RADII['gd']:.4g}."
-    ),
-    predicted=Geometric(rho=DECAY_RADII["sgd"], tolerance=0.05, window=(4, None)),
-    mutants=[
-        Mutant(
-            "gd_rate",
-            "GD's (faster) rate predicted for SGD",
-            predicted=Geometric(rho=DECAY_RADII["gd"], tolerance=0.05, window=(4, None)),
-        )
-    ],
-)
-def decay(ctx: RunContext) -> Samples:
-    return second_moment_run(ctx, DECAY_ETA, 24, ESCAPE_BATCH)
-
-
 # --- the instances are what the docstring says they are -----------------------------------------
-
-
-def test_escape_instance_is_gd_stable_and_sgd_unstable():
-    assert ESCAPE_RADII["gd"] < 1 < ESCAPE_RADII["sgd"]
-    assert math.isclose(ESCAPE_RADII["sgd"], 0.5 + 0.5 * (1 - ESCAPE_ETA / 2) ** 2, rel_tol=1e-9)
 
 
 def test_scaling_windows_are_well_separated_from_the_crossover():
