@@ -140,6 +140,10 @@ def _mutants(entry: dict[str, Any]):
 
 def _errorbars(ax, x, y, lo, hi, color, label, alpha=1.0, marker="o"):
     """Points with asymmetric bars, clipped to positive values for log axes."""
+    if x.shape != y.shape:
+        return
+    lo = lo if lo.shape == y.shape else y
+    hi = hi if hi.shape == y.shape else y
     ok = np.isfinite(x) & np.isfinite(y) & (y > 0)
     if not ok.any():
         return
@@ -564,6 +568,8 @@ def draw_bound(ax, entry: dict[str, Any]) -> None:
     plot, pred = entry["plot"], entry.get("predicted") or {}
     x, y = _arr(plot["x"]), _arr(plot["y"])
     lo, hi, bound = _arr(plot.get("y_lo")), _arr(plot.get("y_hi")), _arr(plot.get("bound"))
+    lo = lo if lo.shape == y.shape else y
+    hi = hi if hi.shape == y.shape else y
     values = np.concatenate([y, bound])
     positive = values[np.isfinite(values)]
     logy = len(positive) and positive.min() > 0 and positive.max() / positive.min() > 30

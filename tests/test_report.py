@@ -449,3 +449,21 @@ def test_page_renders_in_headless_chromium(run, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     png = shot.read_bytes()
     assert png.startswith(PNG_SIGNATURE) and int.from_bytes(png[16:20], "big") == 1280
+
+
+def test_sparse_and_unknown_entries_still_give_a_page(tmp_path):
+    doc = {
+        "schema": 1,
+        "claims": [
+            {"id": "x.bare"},
+            {"id": "x.new_kind", "kind": "new_kind", "verdict": "confirmed",
+             "plot": {"x": [1, 2, 4], "y": [1.0, 0.5, 0.25]}},
+            {"id": "x.corrupt", "kind": "bound", "verdict": "confirmed",
+             "plot": {"x": [1, 2, 3], "y": [1, 2], "bound": [3, 3, 3]}},
+        ],
+    }  # fmt: skip
+    write_report(tmp_path, doc, power={})
+    figures = {c["id"]: c["figure"] for c in read_results(tmp_path / "results.json")["claims"]}
+    assert figures == {"x.bare": None, "x.new_kind": "figures/x.new_kind.png", "x.corrupt": None}
+    page = (tmp_path / "index.html").read_text()
+    assert 'id="claim-x.bare"' in page and "No figure: ValueError" in page
