@@ -348,6 +348,25 @@ def markdown(doc: dict[str, Any], power: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+METHODS = {
+    "implication": (
+        "property-based search (hypothesis) for an instance where the premise holds and the "
+        "conclusion fails, shrunk to a minimal one; a confirmation is a search, not a proof"
+    ),
+    "symbolic": "sympy simplification of the residual; refuted by a test point in 50 digits",
+}
+
+
+def _mutant_counterexample(m: dict[str, Any]) -> str:
+    cx = (m.get("fitted") or {}).get("counterexample")
+    if cx is None:
+        return ""
+    return (
+        f"<details><summary>counterexample</summary><pre>{_e(json.dumps(cx, indent=1))}</pre>"
+        "</details>"
+    )
+
+
 def _numbers(c: dict[str, Any], power: dict[str, Any]) -> list[tuple[str, str]]:
     f = c.get("fitted") or {}
     rows = [
@@ -362,6 +381,8 @@ def _numbers(c: dict[str, Any], power: dict[str, Any]) -> list[tuple[str, str]]:
     exp = c.get("expected_verdict")
     rows.append(("Verdict", f"{verdict} (expected {exp})" if exp else verdict))
     rows.append(("Reason", c.get("reason", "")))
+    if c.get("kind") in METHODS:
+        rows.append(("Method", METHODS[c["kind"]]))
     rows.append(("Replicates", str(c.get("replicates", DASH))))
     rows.append(("Seed", str(c.get("seed", DASH))))
     rows.append(("Profile", str(c.get("profile", DASH))))
@@ -636,7 +657,8 @@ def _section_html(c: dict[str, Any], figure_png: bytes | None, power: dict[str, 
                 f"</td><td>{_predicted_html(m, mkind)}</td>"
                 f'<td class="fit">{_short_cell(fitted_text(m.get("fitted"), mkind), 90)}</td>'
                 f'<td><span class="badge {"confirmed" if ok else "inconclusive"}">'
-                f"{_e(m.get('verdict'))}</span>{rel}</td><td>{_e(m.get('reason'))}</td></tr>"
+                f"{_e(m.get('verdict'))}</span>{rel}</td><td>{_e(m.get('reason'))}"
+                f"{_mutant_counterexample(m)}</td></tr>"
             )
         p.append("</tbody></table>")
     if c.get("traceback"):
