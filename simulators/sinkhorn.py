@@ -208,3 +208,21 @@ def discretized_densities(rng: np.random.Generator, replicates: int, n: int) -> 
         dens.append(w / w.sum(axis=1, keepdims=True))
     cost = np.broadcast_to((grid[:, None] - grid[None, :]) ** 2, (replicates, n, n)).copy()
     return dens[0], dens[1], cost
+
+
+def planted_assignment(
+    rng: np.random.Generator, replicates: int, n: int, margin: float = 0.2
+) -> tuple:
+    """Assignment instances with a planted unique optimum: cost 0 on a random permutation,
+    ``U[margin, 1]`` elsewhere, uniform marginals. Every other permutation costs at least
+    ``2 margin`` more, so the LP solution is unique with a vertex gap of at least
+    ``2 margin / n``."""
+    if replicates < 1 or n < 2 or not 0 < margin < 1:
+        raise ValueError(
+            f"need replicates >= 1, n >= 2, 0 < margin < 1; got {replicates}, {n}, {margin}"
+        )
+    cost = rng.uniform(margin, 1.0, (replicates, n, n))
+    perm = np.argsort(rng.random((replicates, n)), axis=1)
+    np.put_along_axis(cost, perm[:, :, None], 0.0, axis=2)
+    uniform = np.full((replicates, n), 1.0 / n)
+    return uniform, uniform.copy(), cost
