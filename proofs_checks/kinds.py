@@ -332,7 +332,7 @@ class Scaling(PowerLaw):
 
 @dataclass
 class Geometric(PowerLaw):
-    r"""``e_k ~ C (k+1)^m rho^k``: a linear rate.
+    r"""``e_k ~ C (k+1)^m rho^k``: a linear rate (``rho < 1``) or geometric growth (``rho > 1``).
 
     The tolerance is relative, on the rate ``-log rho`` (so it means the same for
     ``rho = 0.5`` and ``rho = 0.999``): the fitted rate ratio
@@ -350,8 +350,8 @@ class Geometric(PowerLaw):
     kind: str = "geometric"
 
     def validate(self, claim_id: str) -> None:
-        if not (0 < self.rho < 1):
-            raise ClaimError(claim_id, "rho", f"must lie in (0, 1), got {self.rho!r}")
+        if not (math.isfinite(self.rho) and self.rho > 0 and self.rho != 1):
+            raise ClaimError(claim_id, "rho", f"must be positive and not 1, got {self.rho!r}")
         _check_tolerance(claim_id, self.tolerance)
         _check_side(claim_id, self.side)
         _check_window(claim_id, self.window)
@@ -396,9 +396,11 @@ class Geometric(PowerLaw):
         }
         if wf is None:
             return Judgement(INCONCLUSIVE, why, plot=plot, replicates=y.shape[0])
-        # q >= 1 - tol is "contracts at least as fast": an at_most claim on rho is an
-        # at_least claim on q.
-        q_side = {TIGHT: TIGHT, AT_MOST: AT_LEAST, AT_LEAST: AT_MOST}[self.side]
+        # For a contraction (rho < 1), q >= 1 - tol is "contracts at least as fast": an
+        # at_most claim on rho is an at_least claim on q. For growth (rho > 1) log rho > 0 and
+        # rho_hat <= rho is q <= 1: the side carries over unchanged.
+        flip = {TIGHT: TIGHT, AT_MOST: AT_LEAST, AT_LEAST: AT_MOST}
+        q_side = flip[self.side] if self.rho < 1 else self.side
         sided = Geometric.__new__(Geometric)
         sided.__dict__.update(self.__dict__)
         sided.side = q_side

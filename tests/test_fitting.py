@@ -196,3 +196,30 @@ def test_order_with_too_few_points_above_floor_is_inconclusive():
     errors = [0.3, 1e-3, 1e-15, 1e-16, 1e-16]
     j = Order(order=2.0, tolerance=0.3).judge(ErrorSequence(errors), None, "t")
     assert j.verdict == INCONCLUSIVE
+
+
+def test_geometric_growth_rates_and_their_sides():
+    k = np.arange(80)
+    data = Samples(k, 1.05**k * np.exp(0.05 * np.random.default_rng(0).standard_normal((64, 80))))
+    rng = np.random.default_rng(1)
+    assert Geometric(rho=1.05, tolerance=0.05).judge(data, rng, "t").verdict == CONFIRMED
+    assert Geometric(rho=1.10, tolerance=0.05).judge(data, rng, "t").verdict == REFUTED
+    # "grows at most like 1.10^k" holds; "at most like 1.02^k" does not
+    assert Geometric(rho=1.10, tolerance=0.05, side=AT_MOST).judge(data, rng, "t").verdict == (
+        CONFIRMED
+    )
+    assert (
+        Geometric(rho=1.02, tolerance=0.05, side=AT_MOST).judge(data, rng, "t").verdict == REFUTED
+    )
+
+
+def test_bootstrap_of_the_mean_matches_resampling_rows():
+    from proofs_checks.fitting import bootstrap_summaries
+
+    y = np.random.default_rng(3).exponential(size=(400, 5))
+    fast = bootstrap_summaries(y, "mean", np.random.default_rng(4))
+    idx = np.random.default_rng(5).integers(0, 400, size=(2000, 400))
+    slow = y[idx].mean(axis=1)
+    # same distribution: the spreads agree to the Monte Carlo error of 2000 resamples
+    np.testing.assert_allclose(fast.std(axis=0), slow.std(axis=0), rtol=0.1)
+    np.testing.assert_allclose(fast.mean(axis=0), y.mean(axis=0), rtol=0.01)
