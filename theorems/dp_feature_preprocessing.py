@@ -107,8 +107,13 @@ def gaps(ctx: RunContext, method: str, **options) -> Samples:
         ),
     ],
 )
-def dpsgd_f_flat(ctx: RunContext, method: str = "dpsgd_f", bias_shift: bool = True) -> Samples:
-    return gaps(ctx, method, bias_shift=bias_shift)
+def dpsgd_f_flat(
+    ctx: RunContext,
+    method: str = "dpsgd_f",
+    bias_shift: bool = True,
+    count_preprocessing: bool = True,
+) -> Samples:
+    return gaps(ctx, method, bias_shift=bias_shift, count_preprocessing=count_preprocessing)
 
 
 @claim(
