@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import mpmath
 import numpy as np
 import ot
 from scipy.optimize import linear_sum_assignment
@@ -220,7 +221,7 @@ def sns_quadratic_order(
         hessian_sign=hessian_sign,
         keep_fraction=keep_fraction,
     )
-    return ErrorSequence(errors, floor=10.0 ** -(dps - 10), label="marginal error (l1)")
+    return ErrorSequence(errors, floor=mpmath.mpf(10) ** -(dps - 10), label="marginal error (l1)")
 
 
 # --- SNS: iteration counts ---------------------------------------------------------------------
