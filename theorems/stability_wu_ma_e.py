@@ -27,7 +27,6 @@ decays like it when :math:`\rho(M) < 1`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import sympy
@@ -36,7 +35,6 @@ from sympy.utilities.iterables import variations
 
 from proofs_checks import (
     Agreement,
-    ClaimError,
     Comparison,
     Geometric,
     Identity,
@@ -246,20 +244,6 @@ def one_dim_operator(ctx: RunContext, batch: int = 1) -> Comparison:
 # --- escape and decay: Monte Carlo SGD against the operator ---------------------------------
 
 
-@dataclass
-class GeometricRate(Geometric):
-    """:class:`Geometric` allowing growth (rho > 1): the fit of log E||e_t||^2 on t is the
-    same, and the relative tolerance on log(rho) means the same for growth and decay."""
-
-    def validate(self, claim_id: str) -> None:
-        if not (math.isfinite(self.rho) and self.rho > 0 and self.rho != 1):
-            raise ClaimError(claim_id, "rho", f"must be positive and not 1, got {self.rho!r}")
-        if self.side != "tight":
-            raise ClaimError(claim_id, "side", "a growth rate is checked two-sided")
-        # the remaining fields are validated as for a decay rate
-        Geometric(rho=0.5, tolerance=self.tolerance, window=self.window).validate(claim_id)
-
-
 # A rotated orthogonal instance: g_i = q_i (orthonormal rows of a random rotation), n = d = 4,
 # batches of B = 2 drawn without replacement. In the basis q_i the diagonal of the second moment
 # evolves coordinate-wise, so E||e_t||^2 = rho^t ||e_0||^2 exactly, and the per-step factor has
@@ -326,7 +310,7 @@ def second_moment_run(ctx: RunContext, eta: float, steps: int, batch: int) -> Sa
         f"Rotated orthogonal instance, n = d = 4, B = 2 without replacement, eta = "
         f"{ESCAPE_ETA}: rho = {ESCAPE_RADII['sgd']:.4g}, GD's rho = {ESCAPE_RADII['gd']:.3g}."
     ),
-    predicted=GeometricRate(rho=ESCAPE_RADII["sgd"], tolerance=0.05, window=(4, None)),
+    predicted=Geometric(rho=ESCAPE_RADII["sgd"], tolerance=0.05, window=(4, None)),
     mutants=[
         Mutant(
             "gd_rate",
@@ -336,7 +320,7 @@ def second_moment_run(ctx: RunContext, eta: float, steps: int, batch: int) -> Sa
         Mutant(
             "with_replacement_operator",
             "the with-replacement operator's radius predicted for without-replacement batches",
-            predicted=GeometricRate(
+            predicted=Geometric(
                 rho=ESCAPE_RADII["with_replacement"], tolerance=0.05, window=(4, None)
             ),
         ),
