@@ -92,8 +92,11 @@ def sample_noise(
         return scale * rng.standard_cauchy(shape)
     if not (np.isfinite(tail) and tail > 1):
         raise ValueError(f"the Pareto tail index must exceed 1 (finite mean), got {tail!r}")
-    magnitude = rng.random(shape) ** (-1.0 / tail) - 1.0
-    return scale * np.where(rng.random(shape) < 0.5, -magnitude, magnitude)
+    # one uniform draw gives both: its side of 1/2 is the sign, and 1 - |2u - 1| is again
+    # uniform on (0, 1] and independent of that side (floored so that u = 0 stays finite)
+    centred = 2.0 * rng.random(shape) - 1.0
+    uniform = np.maximum(1.0 - np.abs(centred), np.finfo(float).tiny)
+    return scale * np.copysign(uniform ** (-1.0 / tail) - 1.0, centred)
 
 
 def proximal_map(y: np.ndarray, step: float, prox: str, weight: float) -> np.ndarray:
