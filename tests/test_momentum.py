@@ -92,11 +92,13 @@ def test_hb_period3_orbit_recovers_the_published_cycle():
 
 
 def test_hb_discriminant_factors_as_alpha_squared_times_interval():
-    steps, radius, rho = heavy_ball_spectral_derivation()
+    steps, radius, rho, invariance = heavy_ball_spectral_derivation()
     disc = dict(steps)["its discriminant in z (factored)"]
-    lam, d = sp.Symbol("lambda"), sp.Symbol("d", positive=True)
-    alpha = 4 / (1 + (1 + d)) ** 2
-    assert sp.simplify(disc - alpha**2 * (lam - 1) * (lam - (1 + d) ** 2)) == 0
+    lam = sp.Symbol("lambda")
+    root_mu, root_l = sp.symbols("s S", positive=True)
+    alpha = 4 / (root_l + root_mu) ** 2
+    assert sp.simplify(disc - alpha**2 * (lam - root_mu**2) * (lam - root_l**2)) == 0
+    assert sp.simplify(invariance) == 0
     assert sp.simplify(radius - rho) == 0
 
 
