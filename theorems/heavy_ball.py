@@ -1,7 +1,8 @@
 r"""Polyak's heavy ball on quadratics, and the Lessard-Recht-Packard counterexample.
 
-**Polyak (1964), Theorem 9 of Sec. 3** (in the form of Lessard, Recht & Packard 2016,
-arXiv 1408.3595, Sec. 3.2 and Prop. 1). Heavy ball
+**Polyak (1964)**, the heavy-ball rate on quadratics (the theorem's number in the 1964 paper
+was not verified; the statement is the standard one, restated by Lessard, Recht & Packard
+2016, arXiv 1408.3595). Heavy ball
 :math:`x_{t+1} = x_t - \alpha \nabla f(x_t) + \beta (x_t - x_{t-1})` on a quadratic whose Hessian
 has its spectrum in :math:`[\mu, L]`, with
 
@@ -141,7 +142,7 @@ def heavy_ball_spectral_derivation(alpha_rule: str = "polyak", beta_rule: str = 
 
 @claim(
     "hb.quadratic.optimal_rate",
-    paper=POLYAK.theorem("Theorem 9 of Sec. 3 (as stated in Lessard et al. 2016, Sec. 3.2)"),
+    paper=POLYAK.theorem("heavy-ball rate on quadratics (theorem number not verified)"),
     statement=(
         "With alpha = 4/(sqrt L + sqrt mu)^2 and beta = ((sqrt kappa - 1)/(sqrt kappa + 1))^2, "
         "the heavy-ball iteration matrix has spectral radius exactly "
@@ -202,7 +203,7 @@ def _numeric_claim(kappa: int):
 
     @claim(
         f"hb.quadratic.optimal_rate.numeric.kappa_{kappa}",
-        paper=POLYAK.theorem("Theorem 9 of Sec. 3"),
+        paper=POLYAK.theorem("heavy-ball rate on quadratics (theorem number not verified)"),
         statement=(
             f"On a diagonal quadratic with spectrum in [1/{kappa}, 1] heavy ball with Polyak's "
             f"tuning converges as (t+1) rho^t, rho = (sqrt kappa - 1)/(sqrt kappa + 1) = "
