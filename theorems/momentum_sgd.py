@@ -133,7 +133,7 @@ def asgd_subspace_bias(ctx: RunContext, alpha: float = 1 / (1 + ASGD_Q)) -> Sear
     ),
     latex=r"V^{\mathrm{ASGD}}_N > V^{\mathrm{SGD}}_N \quad (N \ge 2)",
     assumptions=("x ~ N(0, H)", "label noise of variance s^2", "same step delta"),
-    simplification=ASGD_PARAMETERS + " s = 1; every horizon N from 2 to 1000 is searched.",
+    simplification=ASGD_PARAMETERS + " s = 1; horizons N from 2 to 1000 drawn by the search.",
     predicted=Implication(max_examples=300, max_examples_full=1000),
     mutants=[
         Mutant(

@@ -250,7 +250,8 @@ HB_DISTANCE, HB_STEP, HB_LMAX = 2.0, 0.25, 1.0  # eta = 1/(4 L_max), the largest
     assumptions=("each f_i convex and L_max-smooth", "indices uniform i.i.d.", "eta <= 1/(4L_max)"),
     simplification=(
         "f_i(x) = (x - b_i)^2/2, ten b_i evenly spaced in [-1, 1] (L_max = 1, sigma* = "
-        f"{HB_SIGMA:.4f}), x_0 - x* = 2, eta = 1/4; the last iterate over t up to 2000."
+        f"{HB_SIGMA:.4f}), x_0 - x* = 2, eta = 1/4; the last iterate over t up to 2000 "
+        "(5000 in the full profile), 4000 replicates (16000)."
     ),
     predicted=Bound(
         formula=lambda t, D, eta, sigma, **_: D**2 / (eta * (t + 1)) + 2 * eta * sigma,
