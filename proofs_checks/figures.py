@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -216,6 +217,17 @@ def _replicates_label(entry: dict[str, Any], plot: dict[str, Any]) -> str:
     return f"{stat} of {reps} replicates (bars: 95% bootstrap)"
 
 
+def _wrap(text: str, width: int) -> str:
+    """Long labels over several lines (never inside mathtext)."""
+    return text if "$" in text or len(text) <= width else textwrap.fill(text, width)
+
+
+def _wrap_labels(fig) -> None:
+    for ax in fig.axes:
+        ax.set_xlabel(_wrap(ax.get_xlabel(), 80))
+        ax.set_ylabel(_wrap(ax.get_ylabel(), 42))
+
+
 def _legend(fig, *axes) -> None:
     """One legend under the axes (it never hides data), the data's entries first."""
     pairs: dict[str, Any] = {}
@@ -226,7 +238,7 @@ def _legend(fig, *axes) -> None:
     if items:
         fig.legend(
             [h for _, h in items],
-            [lab for lab, _ in items],
+            [_wrap(lab, 60) for lab, _ in items],
             loc="outside lower center",
             ncol=2 if len(items) > 2 else len(items),
         )
@@ -681,10 +693,11 @@ def draw_agreement(fig, entry: dict[str, Any]) -> None:
             mallowed = (float(mpred.get("atol") or 0) + mpred["rtol"] * np.abs(ref)) / scale
             ax2.step(idx, mallowed, where="mid", ls=":", color=colour, label=f"mutant {m['name']}")
     if len(labels) <= 12:
-        ax2.set_xticks(idx, [str(s) for s in labels], rotation=30, ha="right", fontsize=7.5)
+        short = [str(s) if len(str(s)) <= 22 else str(s)[:21] + "…" for s in labels]
+        ax2.set_xticks(idx, short, rotation=30, ha="right", fontsize=7.5)
     else:
         ax2.set_xlabel("comparison")
-    ax2.set_ylabel("|computed − reference| / |reference|")
+    ax2.set_ylabel("|computed − ref.| / |ref.|")
     ax2.set_title("relative error")
     _legend(fig, ax1, ax2)
 
@@ -755,6 +768,7 @@ def draw(entry: dict[str, Any]) -> Figure | None:
         fig = Figure(figsize=(SIZE[0] * 1.25, SIZE[1]), layout="constrained")
         FigureCanvasAgg(fig)
         draw_agreement(fig, entry)
+        _wrap_labels(fig)
         fig.suptitle(entry["id"], fontsize=10.5)
         return fig
     if kind == "order" and plot.get("log_e"):
@@ -776,6 +790,7 @@ def draw(entry: dict[str, Any]) -> Figure | None:
     ax.set_title(f"{entry['id']}  ({entry.get('verdict', '')})")
     _readable_log_ticks(ax)
     _legend(fig, ax)
+    _wrap_labels(fig)
     return fig
 
 
@@ -786,5 +801,5 @@ def render_png(entry: dict[str, Any], dpi: int = DPI) -> bytes | None:
         if fig is None:
             return None
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     return buf.getvalue()
