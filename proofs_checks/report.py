@@ -166,6 +166,14 @@ def fitted_text(fitted: dict[str, Any] | None, kind: str, verdict: str = "") -> 
         return f"ρ̂ = {fmt_ci(f['estimate'], f.get('ci'))}"
     if kind == "order" and f.get("estimate") is not None:
         return f"order {fmt_ci(f['estimate'], f.get('ci'))}"
+    if kind == "agreement" and f.get("estimate") is not None:
+        # The engine's "ci" here holds how far each end of the Monte Carlo band lies from the
+        # reference (the largest over comparisons), not an interval around the estimate.
+        text = f"max relative error {fmt(f['estimate'])}"
+        ci = f.get("ci")
+        if ci and None not in ci and fmt(max(ci)) != fmt(f["estimate"]):
+            text += f" (band reaches {fmt(max(ci))})"
+        return text
     if kind == "implication" and "instances" in f:
         if "counterexample" in f:
             return f"counterexample after {f['instances']} instances"
