@@ -582,7 +582,13 @@ def draw_bound(ax, entry: dict[str, Any]) -> None:
     lo, hi, bound = _arr(plot.get("y_lo")), _arr(plot.get("y_hi")), _arr(plot.get("bound"))
     lo = lo if lo.shape == y.shape else y
     hi = hi if hi.shape == y.shape else y
-    values = np.concatenate([y, bound])
+    # log y when everything drawn (mutants' data and bounds too) is positive and spans decades
+    drawn = [y, bound] + [
+        _arr((m.get("plot") or {}).get(k))
+        for m in entry.get("mutants") or []
+        for k in ("y", "bound")
+    ]
+    values = np.concatenate([v for v in drawn if v.size])
     positive = values[np.isfinite(values)]
     logy = len(positive) and positive.min() > 0 and positive.max() / positive.min() > 30
     if np.all(x[np.isfinite(x)] > 0):
