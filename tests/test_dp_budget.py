@@ -14,11 +14,12 @@ import pytest
 import theorems.dp_correlated_noise as correlated
 import theorems.dp_feature_preprocessing as preprocessing
 import theorems.dp_utility as utility
+import theorems.dp_utility_strongly_convex as strongly_convex
 from proofs_checks import RunContext, claims_in
 
 UTILITY_CLAIMS = [
     c
-    for module in (utility, correlated, preprocessing)
+    for module in (utility, strongly_convex, correlated, preprocessing)
     for c in claims_in(module)
     if c.id != "dp.feature_preprocessing.budget"  # its data are the spent epsilons themselves
 ]
