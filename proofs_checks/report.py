@@ -257,6 +257,15 @@ def _unexpected_why(c: dict[str, Any]) -> str:
 # --- markdown ------------------------------------------------------------------------------
 
 
+def _predicted_md(item: dict[str, Any], kind: str) -> str:
+    """The prediction in words; a bound's formula as inline LaTeX."""
+    pred = item.get("predicted") or {}
+    if kind == "bound" and pred.get("bound"):
+        word = {"at_least": "at least"}.get(pred.get("side"), "at most")
+        return f"{word} ${pred['bound']}$"
+    return item.get("predicted_text", DASH)
+
+
 def _md_cell(text: Any) -> str:
     return str(text).replace("|", r"\|").replace("\n", " ")
 
@@ -301,7 +310,7 @@ def markdown(doc: dict[str, Any], power: dict[str, Any]) -> str:
         cells = [
             f"[{c['id']}](#{anchor(c['id'])})",
             paper_short(c.get("paper") or {}),
-            c.get("predicted_text", DASH),
+            _predicted_md(c, c.get("kind", "")),
             fitted_text(c.get("fitted"), c.get("kind", "")),
             verdict,
             f"{k}/{n}",
@@ -322,7 +331,8 @@ def markdown(doc: dict[str, Any], power: dict[str, Any]) -> str:
             out += ["", f"![{c['id']}]({c['figure']})", "", f"*{figures.caption(c['kind'])}*"]
         out += ["", "| | |", "| --- | --- |"]
         for key, value in _numbers(c, power):
-            out.append(f"| {key} | {_md_cell(value)} |")
+            shown = _predicted_md(c, c.get("kind", "")) if key == "Predicted" else value
+            out.append(f"| {key} | {_md_cell(shown)} |")
         cx = counterexample(c)
         if cx is not None:
             out += ["", "**Counterexample.**", "", "```json", json.dumps(cx, indent=1), "```"]
@@ -346,7 +356,7 @@ def markdown(doc: dict[str, Any], power: dict[str, Any]) -> str:
                 cells = [
                     m.get("name"),
                     m.get("description", ""),
-                    m.get("predicted_text", ""),
+                    _predicted_md(m, kind),
                     fitted_text(m.get("fitted"), kind),
                     m.get("verdict"),
                     m.get("reason", ""),
