@@ -26,7 +26,7 @@ uniform on :math:`\{0, \dots, T-1\}`, gives
            = D L \sqrt{\frac1T + \frac{d \sigma^2}{n^2 T}}, \qquad D = \|\theta_0 - \theta^*\|.
 
 The T-fold Gaussian composition has RDP :math:`\alpha T / (2\sigma^2)`, so the calibrated
-:math:`\sigma^2 / T = 1/(2\rho)` is constant in T, and with :math:`T \ge n^2 / (d \rho)` the
+:math:`\sigma^2 / T = 1/(2\rho)` is constant in T, and once :math:`T \gg 2\rho n^2 / d` the
 noise term dominates: :math:`D L \sqrt{d / (2\rho)} / n`, which is
 :math:`\sqrt{d \log(1/\delta)}/(n\varepsilon)` up to constants.
 
@@ -38,7 +38,9 @@ the noise (about d/(n eps)^2), and the convex rate could only be checked one-sid
 claims therefore use the absolute-deviation loss
 :math:`F(\theta) = \frac1n\sum_i \|\theta - z_i\|_1/\sqrt d` on data whose coordinatewise
 median is 0 with :math:`F - F^* = \|\theta\|_1/(2\sqrt d)` near it: a sharp minimum
-(:func:`test_convex_instance_is_sharp_and_noise_dominated` checks the regime).
+(:func:`test_convex_instance_is_sharp_and_noise_dominated` checks the regime). The output is a
+uniformly random iterate, the quantity the analysis bounds: the averaged iterate would average
+the noise out around this data-independent minimizer and beat the rate.
 """
 
 from __future__ import annotations
