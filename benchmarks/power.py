@@ -24,16 +24,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from proofs_checks.discovery import all_claims, select
-from proofs_checks.execution import evaluate_by_id
+from proofs_checks.execution import evaluate_by_id, locate
 from proofs_checks.results import write_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GOAL = 0.98
 
 
-def _one(claim_id: str, seed: int, profile: str) -> dict:
+def _one(claim_id: str, seed: int, profile: str, where: tuple[str, str]) -> dict:
     start = time.perf_counter()
-    entry = evaluate_by_id(claim_id, seed, profile, [])
+    entry = evaluate_by_id(claim_id, seed, profile, where)
     return {
         "seed": seed,
         "verdict": entry["verdict"],
@@ -43,14 +43,15 @@ def _one(claim_id: str, seed: int, profile: str) -> dict:
     }
 
 
-def measure(claim_id: str, seeds: int, profile: str, budget: float, pool, batch: int) -> dict:
+def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) -> dict:
     """Run one claim over seeds, in batches of the pool's size, until done or out of budget."""
     runs: list[dict] = []
     start = time.perf_counter()
     seed = 0
     while seed < seeds and time.perf_counter() - start < budget:
         chunk = range(seed, min(seeds, seed + batch))
-        runs += list(pool.map(_one, [claim_id] * len(chunk), chunk, [profile] * len(chunk)))
+        k = len(chunk)
+        runs += list(pool.map(_one, [claim.id] * k, chunk, [profile] * k, [locate(claim)] * k))
         seed += len(chunk)
     expected = runs[0]["expected"] if runs else "confirmed"
     mutant_names = sorted({n for r in runs for n in r["mutants"]})
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for c in claims:
-            s = measure(c.id, seeds, args.profile, args.budget, pool, max(1, args.jobs))
+            s = measure(c, seeds, args.profile, args.budget, pool, max(1, args.jobs))
             results[c.id] = s
             mutants = ", ".join(
                 f"{k} {v['refuted']}/{s['seeds_run']}" for k, v in s["mutants"].items()

@@ -160,7 +160,6 @@ def _run(args):
         jobs=args.jobs,
         scheduler=args.scheduler,
         local_dask=args.dask,
-        paths=args.path,
         progress=_Progress(len(claims), start),
     )
     from .results import build

@@ -56,11 +56,31 @@ def evaluate_entry(c: Claim, seed: int, profile: str) -> dict[str, Any]:
         return jsonable(error_entry(c, seed, profile, exc))
 
 
-def evaluate_by_id(claim_id: str, seed: int, profile: str, paths: list[str]) -> dict[str, Any]:
-    """Worker entry point: rediscover the claim by id in this process and evaluate it."""
-    from .discovery import all_claims
+def locate(c: Claim) -> tuple[str, str]:
+    """Where a worker process finds a claim: its module's import name and its file."""
+    import inspect
 
-    by_id = {c.id: c for c in all_claims([Path(p) for p in paths])}
+    return c.module, inspect.getsourcefile(c.func) or ""
+
+
+def evaluate_by_id(
+    claim_id: str, seed: int, profile: str, where: tuple[str, str]
+) -> dict[str, Any]:
+    """Worker entry point: import the claim's module in this process and evaluate the claim.
+
+    Only the claim's own module is imported, so one broken module cannot stop the others.
+    """
+    import importlib
+
+    from .claims import claims_in
+    from .discovery import module_from_path
+
+    module_name, path = where
+    if module_name.startswith("ratecheck_ext_") and path:
+        module = module_from_path(Path(path))
+    else:
+        module = importlib.import_module(module_name)
+    by_id = {c.id: c for c in claims_in(module)}
     return evaluate_entry(by_id[claim_id], seed, profile)
 
 
@@ -72,7 +92,6 @@ def run_claims(
     jobs: int = 1,
     scheduler: str | None = None,
     local_dask: bool = False,
-    paths: Iterable[Path] = (),
     progress: Callable[[str, bool], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Evaluate claims and return their entries, in the order given.
@@ -91,11 +110,10 @@ def run_claims(
             entries.append(evaluate_entry(c, seed, profile))
             report(c.id, True)
         return entries
-    str_paths = [str(Path(p).resolve()) for p in paths]
     with ExitStack() as stack:
         executor = stack.enter_context(_executor(jobs, scheduler, local_dask, stack))
         futures = {
-            executor.submit(evaluate_by_id, c.id, seed, profile, str_paths): c.id for c in claims
+            executor.submit(evaluate_by_id, c.id, seed, profile, locate(c)): c.id for c in claims
         }
         results: dict[str, dict[str, Any]] = {}
         for future in as_completed(futures):
