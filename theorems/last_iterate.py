@@ -424,7 +424,7 @@ def high_probability(ctx: RunContext, noise: str = "gaussian") -> Samples:
         statistic="quantile:0.5",
         constants={"T": horizon},
         x_label="log(1/delta)",
-        y_label="(1 - delta)-quantile of F(x_{T+1}) - F*",
+        y_label="(1-delta)-quantile of F(x_{T+1}) - F* (median of block maxima)",
     )
 
 
