@@ -107,12 +107,13 @@ def powers_of_two(lo: int, hi: int) -> np.ndarray:
 
 
 # Tolerance of the expectation-rate claims. They are upper bounds ("at most"), so only a fitted
-# exponent above the bound by more than the tolerance counts against them. 0.1 is a tenth of the
-# gap between the claimed exponents and the failures the mutants stand for (a plateau, slope 0,
-# against -1/2; t^(-1/2) against -1), and the local-slope drift a known log factor leaves over
-# two decades of T (1/log T moves by about 0.05 between T = 2^8 and 2^15) stays inside it.
+# exponent above the bound by more than the tolerance counts against them. 0.1 is a fifth of the
+# smallest gap between a claimed exponent and the failure a mutant stands for (a plateau, slope
+# 0, against -1/2; t^(-1/2) against -1), and the local-slope drift that dividing out a log factor
+# leaves over two decades of T (1/log T moves by about 0.05 between T = 2^8 and 2^15) stays
+# inside it.
 RATE_TOLERANCE = 0.1
-WINDOW = (256, None)  # past the transient from x_1 (the drift to 0 takes under 50 steps)
+WINDOW = (256, None)  # past the transient from x_1 (reaching the noise floor takes < 100 steps)
 
 
 def expectation_samples(values: np.ndarray, horizons: np.ndarray, **constants) -> Samples:
