@@ -610,9 +610,10 @@ def tight_convex_log_factor(ctx: RunContext, report: str = "last") -> Samples:
     assumptions=("as sgd.last_iterate.tight_convex",),
     simplification=(
         "The paper proves the lower bound (ln T - ln k)/(32 c sqrt T) for averages of the last "
-        "k iterates (a constant times 1/sqrt T at k = T/2) and the classical O(1/sqrt T) for "
-        "suffix averages; the check fits the exponent of f at the suffix average, c = 1, "
-        "deterministic runs, tolerance 0.05 as in tight_convex_log_factor."
+        "k iterates (a constant times 1/sqrt T at k = T/2); the matching O(1/sqrt T) is the "
+        "classical guarantee for averaged iterates, not a theorem of this paper. The check fits "
+        "the exponent of f at the suffix average: c = 1, deterministic runs, tolerance 0.05 as "
+        "in tight_convex_log_factor."
     ),
     predicted=PowerLaw(exponent=-0.5, tolerance=0.05, side=TIGHT),
     mutants=[
