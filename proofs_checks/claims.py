@@ -103,6 +103,16 @@ class RunContext:
         return full if self.profile == "full" else quick
 
 
+def _record(data: Any) -> dict[str, Any]:
+    """The constants and notes a claim function attached to its data (JSON-safe copies)."""
+    from .results import jsonable
+
+    return {
+        "constants": jsonable(dict(getattr(data, "constants", {}) or {})),
+        "notes": jsonable(dict(getattr(data, "notes", {}) or {})),
+    }
+
+
 def _stream(seed: int, claim_id: str, purpose: int) -> np.random.Generator:
     key = zlib.crc32(claim_id.encode())
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, purpose)))
@@ -118,6 +128,8 @@ class Outcome:
     judgement: Judgement
     predicted: Prediction
     seconds: float = 0.0
+    #: The instance's constants and the run's notes, as the claim function recorded them.
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -176,6 +188,8 @@ class ClaimResult:
             "passed": self.passed,
             "reason": j.reason,
             "replicates": j.replicates,
+            "constants": self.main.record.get("constants", {}),
+            "notes": self.main.record.get("notes", {}),
             "seconds": round(self.seconds, 4),
             "seed": self.seed,
             "profile": self.profile,
@@ -190,6 +204,7 @@ class ClaimResult:
                     "predicted_text": m.predicted.describe(),
                     "fitted": m.judgement.fitted,
                     "plot": m.judgement.plot,
+                    "notes": m.record.get("notes", {}),
                     "seconds": round(m.seconds, 4),
                 }
                 for m in self.mutants
@@ -318,6 +333,7 @@ class Claim:
             self._judge(self.predicted, data, _stream(seed, self.id, 1), profile, self.id),
             self.predicted,
             time.perf_counter() - start,
+            _record(data),
         )
         outcomes = []
         for i, m in enumerate(self.mutants):
@@ -327,7 +343,15 @@ class Claim:
             who = f"{self.id} (mutant {m.name})"
             j = self._judge(prediction, mdata, _stream(seed, self.id, 2 + i), profile, who)
             outcomes.append(
-                Outcome(m.name, m.description, REFUTED, j, prediction, time.perf_counter() - t0)
+                Outcome(
+                    m.name,
+                    m.description,
+                    REFUTED,
+                    j,
+                    prediction,
+                    time.perf_counter() - t0,
+                    _record(mdata) if m.params else {},
+                )
             )
         return ClaimResult(self, seed, profile, main, outcomes, time.perf_counter() - start)
 

@@ -477,6 +477,13 @@ class Order(Prediction):
             return Judgement(INCONCLUSIVE, "iteration diverged: non-finite error; not fitted")
         if data.floor is not None:
             floor = mpmath.mpf(data.floor)
+            if not floor > 0:
+                raise ClaimError(
+                    claim_id,
+                    "data.floor",
+                    f"must be positive, got {data.floor!r} (a float below 1e-308 is 0: pass "
+                    "an mpmath.mpf)",
+                )
         elif high_precision:
             floor = mpmath.mpf(10) ** (-(mpmath.mp.dps - 3))
         else:

@@ -204,12 +204,14 @@ class Agreement(Prediction):
             f"largest relative error {rel.max():.3g} (at {labels[worst]}); allowed rtol "
             f"{self.rtol:g}, atol {self.atol:g} over {len(ref)} comparisons"
         )
+        # An interval on the largest relative error: its lower end is the largest distance
+        # from a reference to its band (0 where the band contains the reference), its upper end
+        # the farthest band end.
+        near = np.maximum(0.0, np.maximum(lo - ref, ref - hi)) / scale
+        far = np.maximum(np.abs(lo - ref), np.abs(hi - ref)) / scale
         fitted = {
             "estimate": float(rel.max()),
-            "ci": [
-                float((np.abs(lo - ref) / scale).max()),
-                float((np.abs(hi - ref) / scale).max()),
-            ],
+            "ci": [float(near.max()), float(far.max())],
             "statistic": "max relative error",
             "worst": labels[worst],
         }

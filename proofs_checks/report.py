@@ -444,7 +444,8 @@ table.summary td:first-child { font-family: ui-monospace, "DejaVu Sans Mono", mo
 td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.fit { font-variant-numeric: tabular-nums; min-width: 150px; overflow-wrap: anywhere; }
 td { overflow-wrap: break-word; }
-table.summary td:nth-child(2) { min-width: 130px; }
+table.summary td:nth-child(2) { min-width: 150px; }
+table.summary td { padding: 4px 8px; font-size: 13px; }
 .scroll { overflow-x: auto; }
 .badge { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12.5px;
          font-weight: 600; color: #fff; white-space: nowrap; }
@@ -588,7 +589,7 @@ def _summary_html(doc: dict[str, Any], power: dict[str, Any]) -> str:
         parts.append(
             f'<tr data-claim="{_e(c["id"])}"><td><a href="#{anchor(c["id"])}">'
             f"{_breakable(c['id'])}</a>"
-            f"</td><td>{_short_cell(paper_short(c.get('paper') or {}))}</td>"
+            f"</td><td>{_short_cell(paper_short(c.get('paper') or {}), 44)}</td>"
             f"<td>{_predicted_html(c, c.get('kind', ''))}</td>"
             f'<td class="fit">{_short_cell(fitted_text(c.get("fitted"), c.get("kind", "")), 90)}'
             "</td>"

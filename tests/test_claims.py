@@ -257,3 +257,42 @@ def test_symbolic_kind_proves_and_refutes():
     assert result.main.verdict == CONFIRMED
     assert result.mutants[0].verdict == REFUTED
     assert result.mutants[0].judgement.fitted["counterexample"] == {"a": "1", "b": "2"}
+
+
+def test_constants_and_notes_are_recorded_in_results():
+    def func(ctx, scale: float = 1.0):
+        n = np.geomspace(10, 1e4, 8)
+        return Samples(n, scale / n, constants={"L": 4.0}, notes={"instance": "1/n", "runs": 3})
+
+    c = make(func=func, mutants=[Mutant("scaled", "x3", params={"scale": 3.0}), GOOD_MUTANT])
+    entry = c.evaluate().to_dict()
+    assert entry["constants"] == {"L": 4.0}
+    assert entry["notes"] == {"instance": "1/n", "runs": 3}
+    assert entry["mutants"][0]["notes"] == {"instance": "1/n", "runs": 3}
+
+
+def test_agreement_interval_contains_its_estimate():
+    def func(ctx):
+        ref = np.array([1.0, 2.0])
+        return Comparison(ref * (1 + 0.01 * ctx.rng.standard_normal((400, 2))), ref, ["a", "b"])
+
+    c = make(
+        predicted=Agreement(rtol=0.01),
+        mutants=[Mutant("tight", "tight", predicted=Agreement(rtol=1e-6))],
+        func=func,
+    )
+    fitted = c.evaluate().main.judgement.fitted
+    assert fitted["ci"][0] <= fitted["estimate"] <= fitted["ci"][1]
+
+
+def test_order_floor_of_zero_is_a_claim_error():
+    from proofs_checks import ErrorSequence, Order
+
+    c = make(
+        predicted=Order(order=2.0),
+        mutants=[Mutant("linear", "linear", predicted=Order(order=1.0))],
+        func=lambda ctx: ErrorSequence([0.1, 0.01, 1e-4, 1e-8, 1e-16], floor=10.0**-400),
+    )
+    with pytest.raises(ClaimError) as err:
+        c.evaluate()
+    assert err.value.field == "data.floor"
