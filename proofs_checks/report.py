@@ -90,6 +90,7 @@ _REPLACEMENTS = [
     (r"\\(?:l|r)Vert(?![a-zA-Z])", r"\\Vert "),
     (r"\\[td]frac(?![a-zA-Z])", r"\\frac"),
     (r"\\frac(\d)(\d)", r"\\frac{\1}{\2}"),
+    (r"\\sqrt\s*([A-Za-z0-9])", r"\\sqrt{\1}"),
     (r"\\le(?![a-zA-Z])", r"\\leq"),
     (r"\\ge(?![a-zA-Z])", r"\\geq"),
     (r"\\(?:textbf|bm)\{", r"\\mathbf{"),
@@ -512,7 +513,9 @@ def _predicted_html(item: dict[str, Any], kind: str) -> str:
     """The prediction in words; a bound's formula rendered with mathtext."""
     pred = item.get("predicted") or {}
     expression = pred.get("bound") if kind == "bound" else None
-    images = render_math(expression) if expression else None
+    # only formulas go through mathtext: plain words ("1 (inside both sandwiches)") stay text
+    formula = expression and re.search(r"[\\^_{]", expression)
+    images = render_math(expression) if formula else None
     if not images:
         return _e(item.get("predicted_text", DASH))
     word = {"at_least": "at least"}.get(pred.get("side"), "at most")
