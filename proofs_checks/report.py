@@ -547,7 +547,9 @@ def _summary_html(doc: dict[str, Any], power: dict[str, Any]) -> str:
     counts = _counts(doc)
     parts = ['<h2 id="summary">Summary</h2>', '<div class="counts">']
     for v in VERDICT_ORDER:
-        parts.append(f'<div class="count {v}"><b>{counts[v]}</b>{v}</div>')
+        expected = sum(c.get("verdict") == v == c.get("expected_verdict") for c in claims)
+        note = f" <small>({expected} as expected)</small>" if v != "confirmed" and expected else ""
+        parts.append(f'<div class="count {v}"><b>{counts[v]}</b>{v}{note}</div>')
     k_all = sum(mutants_caught(c)[0] for c in claims)
     n_all = sum(mutants_caught(c)[1] for c in claims)
     parts.append(f'<div class="count"><b>{k_all}/{n_all}</b>mutants refuted</div></div>')
