@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import figures
-from .figures import fmt, fmt_ci
+from .figure_style import fmt, fmt_ci, prediction_kind
 from .results import write_atomic, write_results
 
 DASH = "–"
@@ -353,7 +353,7 @@ def markdown(doc: dict[str, Any], power: dict[str, Any]) -> str:
                 "| --- | --- | --- | --- | --- | --- |",
             ]
             for m in mutants:
-                kind = figures.prediction_kind(m.get("predicted") or {}, c.get("kind", ""))
+                kind = prediction_kind(m.get("predicted") or {}, c.get("kind", ""))
                 cells = [
                     m.get("name"),
                     m.get("description", ""),
@@ -672,7 +672,7 @@ def _section_html(c: dict[str, Any], figure_png: bytes | None, power: dict[str, 
             "<th>fitted</th><th>verdict</th><th>reason</th></tr></thead><tbody>"
         )
         for m in mutants:
-            mkind = figures.prediction_kind(m.get("predicted") or {}, kind)
+            mkind = prediction_kind(m.get("predicted") or {}, kind)
             rel = mutant_reliability(power, cid, m.get("name", ""))
             rel = f"<br><small>{_e(rel)}</small>" if rel != DASH else ""
             ok = m.get("verdict") == m.get("expected_verdict", "refuted")
