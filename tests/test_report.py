@@ -43,7 +43,8 @@ from proofs_checks import (
 )
 from proofs_checks.claims import Claim, claims_in
 from proofs_checks.execution import error_entry
-from proofs_checks.report import mathtext_variants, reliability, render_math, write_report
+from proofs_checks.report import write_report
+from proofs_checks.report_common import mathtext_variants, reliability, render_math
 from proofs_checks.results import build, jsonable, read_results, write_results
 
 PAPER = Paper("Worked examples for the report", "A. Author, B. Author", 2024, arxiv="2401.00001")
