@@ -19,8 +19,9 @@ from .claims import (
 )
 from .data import Comparison, ErrorSequence, Identity, Samples, Search
 from .errors import ClaimError
-from .kinds import Geometric, Judgement, Order, PowerLaw, Prediction, Scaling
+from .kinds import Geometric, Judgement, PowerLaw, Prediction, Scaling
 from .kinds_exact import Agreement, Bound, Implication, Symbolic
+from .kinds_order import Order
 from .registry import KINDS
 from .verdicts import AT_LEAST, AT_MOST, CONFIRMED, INCONCLUSIVE, REFUTED, TIGHT
 

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ClaimError
-from .kinds import Geometric, Order, PowerLaw, Prediction, Scaling
+from .kinds import Geometric, PowerLaw, Prediction, Scaling
 from .kinds_exact import Agreement, Bound, Implication, Symbolic
+from .kinds_order import Order
 
 KINDS: dict[str, type[Prediction]] = {
     "power_law": PowerLaw,
