@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.power && $(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.power --budget 120 && $(BIN)/python -m benchmarks.speed
 
 clean:
 	rm -rf $(VENV) reports/latest
