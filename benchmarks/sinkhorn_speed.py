@@ -4,8 +4,9 @@ Random assignment problems (``C ~ U[0, 1]^{n x n}``, uniform marginals) at ``n``
 {200, 500, 1000} and ``eta = 1/reg`` in {100, 400} (an easy and a hard regime), SNS with
 ``lambda = 5/n`` and 20 warm-up steps, one core, best of ``--repeats`` runs. The package's
 solvers stop on the l1 marginal error ``||P1 - a||_1 + ||P^T 1 - b||_1 < 1e-9``; POT stops on
-its own criterion (the l2 column error, checked every 10th iteration, ``stopThr = 1e-9``), and the l1 error of the plan
-it returns is reported next to its time. Ratios are times relative to SNS.
+its own criterion (the l2 column error, checked every 10th iteration, ``stopThr = 1e-9``), and
+the l1 error of the plan it returns is reported next to its time. Ratios are times relative to
+SNS.
 
 Usage: ``python benchmarks/sinkhorn_speed.py [--etas 100 400] [--repeats 3]``; writes
 ``benchmarks/results/sinkhorn_speed.json``.
