@@ -49,6 +49,7 @@ from proofs_checks import (
     Samples,
     claim,
 )
+from proofs_checks.grids import log_grid
 from simulators.gd import diagonal_quadratic_sq_errors, huber_worst_case_gaps
 from simulators.sgd import sgd_least_squares
 
@@ -58,11 +59,6 @@ HANDBOOK = Paper(
     year=2023,
     arxiv="2301.11235v1",
 )
-
-
-def log_grid(lo: int, hi: int, points: int) -> np.ndarray:
-    """Integer horizons spaced evenly in log scale (every decade weighs the same in a fit)."""
-    return np.unique(np.round(np.geomspace(lo, hi, points)).astype(int))
 
 
 # --- Theorem 3.4 -----------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from proofs_checks import (
     Samples,
     claim,
 )
+from proofs_checks.grids import log_grid
 from simulators.last_iterate import (
     huber_instance,
     l1_instance,
@@ -68,11 +69,6 @@ LIU_ZHOU = Paper(
     arxiv="2312.08531",
     venue="ICLR 2024",
 )
-
-
-def log_grid(lo: int, hi: int, points: int) -> np.ndarray:
-    """Integer horizons spaced evenly in log scale (every decade weighs the same in a fit)."""
-    return np.unique(np.round(np.geomspace(lo, hi, points)).astype(int))
 
 
 # Tolerance of the expectation-rate claims. They are upper bounds ("at most"), so only a fitted

@@ -47,6 +47,7 @@ from proofs_checks import (
     Search,
     claim,
 )
+from proofs_checks.grids import log_grid
 from simulators.stability import (
     rank_one_hessians,
     stability_threshold,
@@ -208,7 +209,7 @@ def thresholds_over_batches(batches: np.ndarray) -> np.ndarray:
     ],
 )
 def linear_scaling(ctx: RunContext) -> Samples:
-    batches = np.unique(np.round(np.geomspace(1, LINEAR_WINDOW[1], ctx.pick(6, 10))).astype(int))
+    batches = log_grid(1, LINEAR_WINDOW[1], ctx.pick(6, 10))
     return Samples(
         batches,
         thresholds_over_batches(batches),
@@ -248,7 +249,7 @@ def linear_scaling(ctx: RunContext) -> Samples:
 )
 def saturation(ctx: RunContext) -> Samples:
     lo = SATURATION_WINDOW[0]
-    batches = np.unique(np.round(np.geomspace(lo, 64 * lo, ctx.pick(7, 13))).astype(int))
+    batches = log_grid(lo, 64 * lo, ctx.pick(7, 13))
     gaps = 1 - thresholds_over_batches(batches) * SCALING_LAMBDA_MAX / 2
     return Samples(
         batches,
