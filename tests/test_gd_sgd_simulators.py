@@ -57,6 +57,7 @@ def test_sgd_stationary_variance_matches_theory():
 def test_sgd_records_horizon_zero_and_is_reproducible():
     A = np.random.default_rng(2).standard_normal((5, 3))
     b = np.ones(5)
+
     def run():
         horizons = np.array([0, 3, 10])
         return sgd_least_squares(A, b, np.zeros(3), 0.05, horizons, 7, np.random.default_rng(9))
