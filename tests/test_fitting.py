@@ -223,3 +223,16 @@ def test_bootstrap_of_the_mean_matches_resampling_rows():
     # same distribution: the spreads agree to the Monte Carlo error of 2000 resamples
     np.testing.assert_allclose(fast.std(axis=0), slow.std(axis=0), rtol=0.1)
     np.testing.assert_allclose(fast.mean(axis=0), y.mean(axis=0), rtol=0.01)
+
+
+def test_one_sided_drift_far_inside_the_region_does_not_block_confirmation():
+    # slope drifts from about -1.45 to -1.15 (more than the tolerance 0.1), but an upper bound
+    # "at most n^-0.5" is far away: one more window of the same drift stays under it
+    n = np.geomspace(10, 1e6, 16)
+    data = Samples(n, 1 / n + 100 / n**1.5)
+    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(data, None, "t").verdict == (
+        CONFIRMED
+    )
+    # near the edge the drift still blocks: "at most n^-1.1" with the tail at -1.15 drifting up
+    near = PowerLaw(exponent=-1.1, tolerance=0.1, side=AT_MOST).judge(data, None, "t")
+    assert near.verdict == INCONCLUSIVE
