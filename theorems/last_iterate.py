@@ -79,6 +79,10 @@ LIU_ZHOU = Paper(
 # inside it.
 RATE_TOLERANCE = 0.1
 WINDOW = (256, None)  # past the transient from x_1 (reaching the noise floor takes < 100 steps)
+# The O(log T / sqrt T) rate shared by the convex, smooth convex and composite claims.
+SQRT_LOG_RATE = PowerLaw(
+    exponent=-0.5, log_power=1, tolerance=RATE_TOLERANCE, side=AT_MOST, window=WINDOW
+)
 
 
 def expectation_samples(values: np.ndarray, horizons: np.ndarray, **constants) -> Samples:
@@ -117,9 +121,7 @@ L1_DIM, L1_START, L1_ETA, NOISE = 5, 3.0, 0.5, 1.0
         "decays as T^(-1/2): the exponent of the bound is attained (its log factor is attained "
         "only by Harvey et al.'s T-dimensional instance, see sgd.last_iterate.tight_convex)."
     ),
-    predicted=PowerLaw(
-        exponent=-0.5, log_power=1, tolerance=RATE_TOLERANCE, side=AT_MOST, window=WINDOW
-    ),
+    predicted=SQRT_LOG_RATE,
     mutants=[
         Mutant(
             "constant_step",
@@ -227,9 +229,7 @@ SMOOTHNESS = float(HUBER_CURVATURES.max())
         "x_1 = (2, 2), additive Gaussian noise sigma = 1, eta = 1. The O~ is read as one log "
         "factor, the same as the Lipschitz case."
     ),
-    predicted=PowerLaw(
-        exponent=-0.5, log_power=1, tolerance=RATE_TOLERANCE, side=AT_MOST, window=WINDOW
-    ),
+    predicted=SQRT_LOG_RATE,
     mutants=[
         Mutant(
             "constant_step",
@@ -421,9 +421,7 @@ COMPOSITE_CENTER, COMPOSITE_WEIGHT = 1.0, 2.0
         "Euclidean, domain R^5: f(x) = ||x - 1||_1, h(x) = 2||x||_1 (soft threshold), so "
         "x* = 0 is set by h (F* = 5); x_1 = 3*1, Gaussian noise sigma = 1, eta = 0.5."
     ),
-    predicted=PowerLaw(
-        exponent=-0.5, log_power=1, tolerance=RATE_TOLERANCE, side=AT_MOST, window=WINDOW
-    ),
+    predicted=SQRT_LOG_RATE,
     mutants=[
         Mutant(
             "constant_step",
