@@ -6,23 +6,26 @@ returns data (:class:`Samples`, :class:`ErrorSequence`, ...); the claim's predic
 ``confirmed``, ``refuted`` or ``inconclusive``. Every claim carries mutants that must be refuted.
 """
 
-from .claims import (
-    DEFAULT_SEED,
-    Claim,
-    ClaimResult,
-    Mutant,
-    Paper,
-    Reference,
-    RunContext,
-    claim,
-    claims_in,
-)
+from .claims import Claim, Mutant, Paper, Reference, claim, claims_in
+from .context import DEFAULT_SEED, JudgeContext, RunContext
 from .data import Comparison, ErrorSequence, Identity, Samples, Search
 from .errors import ClaimError
-from .kinds import Geometric, Judgement, PowerLaw, Prediction, Scaling
-from .kinds_exact import Agreement, Bound, Implication, Symbolic
-from .kinds_order import Order
-from .registry import KINDS
+from .kinds import (
+    KINDS,
+    Agreement,
+    Bound,
+    Geometric,
+    Implication,
+    Judgement,
+    Kind,
+    Order,
+    PowerLaw,
+    Prediction,
+    Scaling,
+    Symbolic,
+    register,
+)
+from .records import ClaimRecord, MutantRecord, RunRecord
 from .verdicts import AT_LEAST, AT_MOST, CONFIRMED, INCONCLUSIVE, REFUTED, TIGHT
 
 __version__ = "0.1.0"
@@ -40,24 +43,29 @@ __all__ = [
     "Bound",
     "Claim",
     "ClaimError",
-    "ClaimResult",
+    "ClaimRecord",
     "Comparison",
     "ErrorSequence",
     "Geometric",
     "Identity",
     "Implication",
+    "JudgeContext",
     "Judgement",
+    "Kind",
     "Mutant",
+    "MutantRecord",
     "Order",
     "Paper",
     "PowerLaw",
     "Prediction",
     "Reference",
     "RunContext",
+    "RunRecord",
     "Samples",
     "Scaling",
     "Search",
     "Symbolic",
     "claim",
     "claims_in",
+    "register",
 ]

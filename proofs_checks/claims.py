@@ -6,22 +6,21 @@ import inspect
 import math
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from .context import DEFAULT_SEED, PROFILES, JudgeContext, RunContext, stream
 from .errors import ClaimError
-from .kinds import Judgement, Prediction
-from .kinds_exact import Implication
-from .registry import prediction_from_dict
+from .kinds.base import Judgement, Kind, prediction_from_dict
+from .records import ClaimRecord, MutantRecord, jsonable
 from .verdicts import CONFIRMED, REFUTED, VERDICTS
 
+#: The claim id rule: dotted lower-case words (family.subject.case), at least two of them.
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-PROFILES = ("quick", "full")
-DEFAULT_SEED = 20231211
+Prediction = Kind
+
+__all__ = ["DEFAULT_SEED", "PROFILES", "Claim", "Mutant", "Paper", "Reference", "RunContext"]
 
 
 @dataclass(frozen=True)
@@ -80,141 +79,16 @@ class Mutant:
 
     name: str
     description: str
-    predicted: Prediction | None = None
+    predicted: Kind | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class RunContext:
-    """What a claim function receives: the profile and its random numbers.
-
-    The generator is derived from the run's seed and the claim id only, so a claim's mutants
-    see the same random numbers as the claim (differences are not noise) and a claim's result
-    does not depend on which other claims ran, or in which process.
-    """
-
-    claim_id: str
-    seed: int
-    profile: str
-    rng: np.random.Generator
-
-    def pick(self, quick: Any, full: Any) -> Any:
-        """The quick or the full value of a setting (horizon, replicates...)."""
-        return full if self.profile == "full" else quick
 
 
 def _record(data: Any) -> dict[str, Any]:
     """The constants and notes a claim function attached to its data (JSON-safe copies)."""
-    from .results import jsonable
-
     return {
         "constants": jsonable(dict(getattr(data, "constants", {}) or {})),
         "notes": jsonable(dict(getattr(data, "notes", {}) or {})),
     }
-
-
-def _stream(seed: int, claim_id: str, purpose: int) -> np.random.Generator:
-    key = zlib.crc32(claim_id.encode())
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, purpose)))
-
-
-@dataclass
-class Outcome:
-    """A judged data set: the claim itself or one mutant."""
-
-    name: str
-    description: str
-    expected: str
-    judgement: Judgement
-    predicted: Prediction
-    seconds: float = 0.0
-    #: The instance's constants and the run's notes, as the claim function recorded them.
-    record: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def verdict(self) -> str:
-        return self.judgement.verdict
-
-
-@dataclass
-class ClaimResult:
-    """Everything one evaluation produced; serialises to the results.json entry."""
-
-    claim: Claim
-    seed: int
-    profile: str
-    main: Outcome
-    mutants: list[Outcome]
-    seconds: float
-
-    @property
-    def passed(self) -> bool:
-        return self.main.verdict == self.claim.expect and all(
-            m.verdict == m.expected for m in self.mutants
-        )
-
-    def failure_message(self) -> str:
-        lines = []
-        c, j = self.claim, self.main.judgement
-        if self.main.verdict != c.expect:
-            lines.append(
-                f"{c.id}: expected {c.expect}, got {self.main.verdict}. "
-                f"Predicted {c.predicted.describe()}; {j.reason}"
-            )
-        for m in self.mutants:
-            if m.verdict != m.expected:
-                lines.append(
-                    f"{c.id}: mutant {m.name!r} ({m.description}) survived: {m.verdict}, not "
-                    f"{m.expected}. Predicted {m.predicted.describe()}; {m.judgement.reason}"
-                )
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        c, j = self.claim, self.main.judgement
-        entry: dict[str, Any] = {
-            "id": c.id,
-            "module": c.module_path,
-            "paper": c.reference.to_dict(),
-            "kind": c.predicted.kind,
-            "statement": c.statement,
-            "latex": c.latex,
-            "assumptions": list(c.assumptions),
-            "simplification": c.simplification,
-            "predicted": c.predicted.to_dict(),
-            "predicted_text": c.predicted.describe(),
-            "fitted": j.fitted,
-            "verdict": j.verdict,
-            "expected_verdict": c.expect,
-            "passed": self.passed,
-            "reason": j.reason,
-            "replicates": j.replicates,
-            "constants": self.main.record.get("constants", {}),
-            "notes": self.main.record.get("notes", {}),
-            "seconds": round(self.seconds, 4),
-            "seed": self.seed,
-            "profile": self.profile,
-            "mutants": [
-                {
-                    "name": m.name,
-                    "description": m.description,
-                    "verdict": m.verdict,
-                    "expected_verdict": m.expected,
-                    "reason": m.judgement.reason,
-                    "predicted": m.predicted.to_dict(),
-                    "predicted_text": m.predicted.describe(),
-                    "fitted": m.judgement.fitted,
-                    "plot": m.judgement.plot,
-                    "notes": m.record.get("notes", {}),
-                    "seconds": round(m.seconds, 4),
-                }
-                for m in self.mutants
-            ],
-            "plot": j.plot,
-            "figure": None,
-        }
-        if "counterexample" in j.fitted:
-            entry["counterexample"] = j.fitted["counterexample"]
-        return entry
 
 
 class Claim:
@@ -227,7 +101,7 @@ class Claim:
         *,
         paper: Reference,
         statement: str,
-        predicted: Prediction | Mapping[str, Any],
+        predicted: Kind | Mapping[str, Any],
         mutants: Sequence[Mutant],
         latex: str = "",
         assumptions: Iterable[str] = (),
@@ -262,7 +136,7 @@ class Claim:
 
     @property
     def kind(self) -> str:
-        return self.predicted.kind
+        return self.predicted.name
 
     def _validate(self) -> None:
         cid = self.id if isinstance(self.id, str) else repr(self.id)
@@ -274,7 +148,7 @@ class Claim:
             raise ClaimError(cid, "paper", "must be Paper(...).theorem('Theorem N')")
         if not self.statement or not self.statement.strip():
             raise ClaimError(cid, "statement", "must state the claim in words")
-        if not isinstance(self.predicted, Prediction):
+        if not isinstance(self.predicted, Kind):
             raise ClaimError(cid, "predicted", f"unknown kind of prediction {self.predicted!r}")
         self.predicted.validate(cid)
         if self.expect not in VERDICTS:
@@ -295,7 +169,7 @@ class Claim:
                     cid, f"mutants.{m.name}", "changes nothing: give a wrong prediction or params"
                 )
             if m.predicted is not None:
-                if not isinstance(m.predicted, Prediction):
+                if not isinstance(m.predicted, Kind):
                     raise ClaimError(cid, f"mutants.{m.name}.predicted", "unknown kind")
                 m.predicted.validate(f"{cid} (mutant {m.name})")
             for p in m.params:
@@ -310,50 +184,100 @@ class Claim:
     def __repr__(self) -> str:
         return f"<Claim {self.id} ({self.kind})>"
 
-    def _judge(self, prediction: Prediction, data: Any, rng, profile: str, who: str) -> Judgement:
-        if isinstance(prediction, Implication):
-            return prediction.judge(data, rng, who, profile=profile)
-        return prediction.judge(data, rng, who)
+    def _entry(self, seed: int, profile: str) -> dict[str, Any]:
+        """The fields of this claim's record that do not depend on the outcome."""
+        return {
+            "id": self.id,
+            "module": self.module_path,
+            "paper": self.reference.to_dict(),
+            "kind": self.kind,
+            "statement": self.statement,
+            "latex": self.latex,
+            "assumptions": list(self.assumptions),
+            "simplification": self.simplification,
+            "predicted": self.predicted.to_dict(),
+            "predicted_text": self.predicted.describe(),
+            "expected_verdict": self.expect,
+            "seed": seed,
+            "profile": profile,
+        }
 
-    def evaluate(self, seed: int = DEFAULT_SEED, profile: str = "quick") -> ClaimResult:
-        """Run the claim and its mutants and judge them."""
+    def error_record(self, seed: int, profile: str, exc: BaseException) -> ClaimRecord:
+        """The record of an evaluation that raised: inconclusive with the error, never passed."""
+        import traceback
+
+        return ClaimRecord(
+            **self._entry(seed, profile),
+            verdict="inconclusive",
+            passed=False,
+            reason=f"error: {type(exc).__name__}: {exc}",
+            traceback="".join(traceback.format_exception(exc))[-4000:],
+        )
+
+    def evaluate(self, seed: int = DEFAULT_SEED, profile: str = "quick") -> ClaimRecord:
+        """Run the claim and its mutants, judge them, and return the claim's record.
+
+        A malformed spec or data raises :class:`ClaimError`; use
+        :func:`proofs_checks.execution.evaluate_record` for a record in every case.
+        """
         if profile not in PROFILES:
             raise ClaimError(self.id, "profile", f"must be one of {PROFILES}, got {profile!r}")
         start = time.perf_counter()
 
         def run(params: Mapping[str, Any]) -> Any:
-            ctx = RunContext(self.id, seed, profile, _stream(seed, self.id, 0))
+            ctx = RunContext(self.id, seed, profile, stream(seed, self.id, 0))
             return self.func(ctx, **params)
 
         data = run({})
-        main = Outcome(
-            "claim",
-            self.statement,
-            self.expect,
-            self._judge(self.predicted, data, _stream(seed, self.id, 1), profile, self.id),
-            self.predicted,
-            time.perf_counter() - start,
-            _record(data),
+        judged = self.predicted.judge(
+            data, JudgeContext(self.id, stream(seed, self.id, 1), profile)
         )
-        outcomes = []
-        for i, m in enumerate(self.mutants):
-            t0 = time.perf_counter()
-            mdata = run(m.params) if m.params else data
-            prediction = m.predicted or self.predicted
-            who = f"{self.id} (mutant {m.name})"
-            j = self._judge(prediction, mdata, _stream(seed, self.id, 2 + i), profile, who)
-            outcomes.append(
-                Outcome(
-                    m.name,
-                    m.description,
-                    REFUTED,
-                    j,
-                    prediction,
-                    time.perf_counter() - t0,
-                    _record(mdata) if m.params else {},
-                )
-            )
-        return ClaimResult(self, seed, profile, main, outcomes, time.perf_counter() - start)
+        mutants = [self._mutant_record(m, i, data, run, seed, profile) for i, m in enumerate(self.mutants)]
+        record = _record(data)
+        passed = judged.verdict == self.expect and all(m.caught for m in mutants)
+        return ClaimRecord(
+            **self._entry(seed, profile),
+            verdict=judged.verdict,
+            passed=passed,
+            reason=judged.reason,
+            fitted=judged.fitted,
+            replicates=judged.replicates,
+            constants=record["constants"],
+            notes=record["notes"],
+            seconds=time.perf_counter() - start,
+            mutants=mutants,
+            plot=judged.plot,
+            counterexample=judged.fitted.get("counterexample"),
+        )
+
+    def _mutant_record(
+        self,
+        m: Mutant,
+        index: int,
+        data: Any,
+        run: Callable[[Mapping[str, Any]], Any],
+        seed: int,
+        profile: str,
+    ) -> MutantRecord:
+        t0 = time.perf_counter()
+        mdata = run(m.params) if m.params else data
+        prediction = m.predicted or self.predicted
+        ctx = JudgeContext(f"{self.id} (mutant {m.name})", stream(seed, self.id, 2 + index), profile)
+        j: Judgement = prediction.judge(mdata, ctx)
+        return MutantRecord(
+            name=m.name,
+            description=m.description,
+            kind=prediction.name,
+            verdict=j.verdict,
+            expected_verdict=REFUTED,
+            reason=j.reason,
+            predicted=prediction.to_dict(),
+            predicted_text=prediction.describe(),
+            fitted=j.fitted,
+            plot=j.plot,
+            notes=_record(mdata)["notes"] if m.params else {},
+            seconds=time.perf_counter() - t0,
+        )
 
 
 def claim(
@@ -361,7 +285,7 @@ def claim(
     *,
     paper: Reference,
     statement: str,
-    predicted: Prediction | Mapping[str, Any],
+    predicted: Kind | Mapping[str, Any],
     mutants: Sequence[Mutant],
     latex: str = "",
     assumptions: Iterable[str] = (),

@@ -7,7 +7,6 @@ the serial run's apart from timings.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
@@ -15,45 +14,24 @@ from pathlib import Path
 from typing import Any
 
 from .claims import Claim
+from .records import ClaimRecord
 
 
-def error_entry(c: Claim, seed: int, profile: str, exc: BaseException) -> dict[str, Any]:
-    """The results.json entry of a claim whose evaluation raised: never counted as confirmed."""
-    return {
-        "id": c.id,
-        "module": c.module_path,
-        "paper": c.reference.to_dict(),
-        "kind": c.kind,
-        "statement": c.statement,
-        "latex": c.latex,
-        "assumptions": list(c.assumptions),
-        "simplification": c.simplification,
-        "predicted": c.predicted.to_dict(),
-        "predicted_text": c.predicted.describe(),
-        "fitted": {},
-        "verdict": "inconclusive",
-        "expected_verdict": c.expect,
-        "passed": False,
-        "reason": f"error: {type(exc).__name__}: {exc}",
-        "traceback": "".join(traceback.format_exception(exc))[-4000:],
-        "replicates": 0,
-        "seconds": 0.0,
-        "seed": seed,
-        "profile": profile,
-        "mutants": [],
-        "plot": {},
-        "figure": None,
-    }
+def evaluate_record(c: Claim, seed: int, profile: str) -> ClaimRecord:
+    """Evaluate one claim to its record: the one path the plugin and the command line share.
+
+    Never raises for a problem of the claim: a malformed spec or data, or a simulator error,
+    becomes an inconclusive record with the error and its traceback, never confirmed.
+    """
+    try:
+        return c.evaluate(seed=seed, profile=profile)
+    except Exception as exc:  # reported in the results, never silently dropped
+        return c.error_record(seed, profile, exc)
 
 
 def evaluate_entry(c: Claim, seed: int, profile: str) -> dict[str, Any]:
-    """Evaluate one claim and return its results.json entry (errors become entries too)."""
-    from .results import jsonable
-
-    try:
-        return jsonable(c.evaluate(seed=seed, profile=profile).to_dict())
-    except Exception as exc:  # reported in the results, never silently dropped
-        return jsonable(error_entry(c, seed, profile, exc))
+    """A claim's results.json entry (JSON values), for transport between processes."""
+    return evaluate_record(c, seed, profile).to_json()
 
 
 def locate(c: Claim) -> tuple[str, str]:

@@ -18,7 +18,7 @@ import pytest
 from _pytest.python import path_matches_patterns
 
 from .claims import DEFAULT_SEED, PROFILES, Claim, claims_in
-from .execution import error_entry
+from .execution import evaluate_record
 from .results import build, write_results
 
 _ENTRY_KEY = "ratecheck_entry"
@@ -94,16 +94,10 @@ class ClaimItem(pytest.Item):
         config = self.config
         seed = config.getoption("--seed")
         profile = config.getoption("--profile")
-        try:
-            result = self.claim.evaluate(seed=seed, profile=profile)
-        except Exception as exc:
-            entry = error_entry(self.claim, seed, profile, exc)
-            self.user_properties.append((_ENTRY_KEY, json.dumps(entry)))
-            raise
-        entry = result.to_dict()
-        self.user_properties.append((_ENTRY_KEY, json.dumps(entry, default=str)))
-        if not result.passed:
-            raise ClaimFailure(result.failure_message())
+        record = evaluate_record(self.claim, seed, profile)
+        self.user_properties.append((_ENTRY_KEY, json.dumps(record.to_json())))
+        if not record.passed:
+            raise ClaimFailure(record.failure_message())
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ClaimFailure):

@@ -3,63 +3,35 @@
 from __future__ import annotations
 
 import json
-import math
 import os
-import platform
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from .records import SCHEMA, ClaimRecord, ResultsError, RunInfo, RunRecord, jsonable
 
-SCHEMA = 1
+__all__ = ["SCHEMA", "ResultsError", "build", "jsonable", "read_results", "read_run"]
+
 #: Fields that legitimately differ between two runs with the same seed.
 TIMING_FIELDS = ("seconds", "created", "wall_seconds")
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: numpy scalars and arrays unwrapped, NaN and inf as null."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if value is None or isinstance(value, str | int):
-        return value
-    return str(value)
-
-
-def build(entries: Iterable[dict[str, Any]], seed: int, profile: str, wall_seconds: float) -> dict:
-    from . import __version__
-
-    claims = sorted(entries, key=lambda e: e["id"])
-    counts = {
-        v: sum(1 for c in claims if c["verdict"] == v)
-        for v in ("confirmed", "refuted", "inconclusive")
-    }
-    return jsonable(
-        {
-            "schema": SCHEMA,
-            "package_version": __version__,
-            "seed": seed,
-            "profile": profile,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "wall_seconds": round(wall_seconds, 3),
-            "counts": counts,
-            "passed": all(c["passed"] for c in claims),
-            "claims": claims,
-        }
-    )
+def build(
+    entries: Iterable[ClaimRecord | dict[str, Any]],
+    seed: int,
+    profile: str,
+    wall_seconds: float,
+    run: RunInfo | dict[str, Any] | None = None,
+) -> dict:
+    """The results.json document of a run, from its claims' records (or their JSON entries)."""
+    records = [
+        e if isinstance(e, ClaimRecord) else ClaimRecord.from_json(e, "entry", f"claims[{i}]")
+        for i, e in enumerate(entries)
+    ]
+    if isinstance(run, dict):
+        run = RunInfo.from_json(run, "run")
+    return RunRecord(seed, profile, records, wall_seconds=wall_seconds, run=run).to_json()
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -88,11 +60,27 @@ def write_results(directory: Path, doc: dict) -> Path:
     return path
 
 
+def _load(path: Path) -> tuple[dict, RunRecord]:
+    try:
+        doc = json.loads(path.read_text())
+    except OSError as exc:
+        raise ResultsError(str(path), "file", f"cannot be read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise ResultsError(str(path), "file", f"is not JSON ({exc})") from None
+    return doc, RunRecord.from_json(doc, str(path))
+
+
+def read_run(path: Path) -> RunRecord:
+    """A results.json file as a :class:`RunRecord`, validated against schema 1.
+
+    Raises :class:`ResultsError` naming the file and the offending field.
+    """
+    return _load(Path(path))[1]
+
+
 def read_results(path: Path) -> dict:
-    doc = json.loads(Path(path).read_text())
-    if doc.get("schema") != SCHEMA:
-        raise ValueError(f"{path}: results.json schema {doc.get('schema')!r}, expected {SCHEMA}")
-    return doc
+    """A results.json file as its JSON document, after validating it against schema 1."""
+    return _load(Path(path))[0]
 
 
 def strip_timings(doc: Any) -> Any:

@@ -1,23 +1,47 @@
-"""The order-of-convergence kind: ``e_{k+1} ~ C e_k^p``, fitted in high precision if need be."""
+r"""Order of convergence: :math:`e_{k+1} \sim C e_k^p`, fitted in high precision if need be."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import mpmath
 import numpy as np
 
-from .data import ErrorSequence
-from .errors import ClaimError
-from .fitting import ols_line
-from .kinds import Judgement, Prediction, _check_side, _check_tolerance
-from .verdicts import INCONCLUSIVE, TIGHT, describe_side, interval_verdict
+from ..data import ErrorSequence
+from ..errors import ClaimError
+from ..fitting import ols_line
+from ..verdicts import INCONCLUSIVE, TIGHT, describe_side, interval_verdict
+from .base import Judgement, Kind, check_finite, check_side, check_tolerance, register
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..context import JudgeContext
+    from ..records import ClaimRecord
 
 
+def _floor(data: ErrorSequence, high_precision: bool, claim_id: str) -> Any:
+    import mpmath
+
+    if data.floor is not None:
+        floor = mpmath.mpf(data.floor)
+        if not floor > 0:
+            raise ClaimError(
+                claim_id,
+                "data.floor",
+                f"must be positive, got {data.floor!r} (a float below 1e-308 is 0: pass an "
+                "mpmath.mpf)",
+            )
+        return floor
+    if high_precision:
+        return mpmath.mpf(10) ** (-(mpmath.mp.dps - 3))
+    return mpmath.mpf(1e3 * np.finfo(float).eps)
+
+
+@register
 @dataclass
-class Order(Prediction):
+class Order(Kind):
     r"""``e_{k+1} ~ C e_k^p``: the order of convergence.
 
     The last ``tail`` pairs above the precision floor are fitted (``log e_{k+1}`` on
@@ -39,27 +63,29 @@ class Order(Prediction):
     tolerance: float = 0.2
     side: str = TIGHT
     tail: int | None = None
-    kind: str = "order"
-    data_type: type = ErrorSequence
+
+    name: ClassVar[str] = "order"
+    data_type: ClassVar[type] = ErrorSequence
+    summary: ClassVar[str] = (
+        "e_{k+1} ~ C e_k^p: log e_{k+1} on log e_k over the pairs above the precision floor "
+        "(mpmath where float64 runs out of digits), t-interval on p"
+    )
+    has_figure: ClassVar[bool] = True
 
     def validate(self, claim_id: str) -> None:
-        _check_tolerance(claim_id, self.tolerance)
-        _check_side(claim_id, self.side)
+        check_finite(claim_id, self.order, "order")
+        check_tolerance(claim_id, self.tolerance)
+        check_side(claim_id, self.side)
         if self.tail is not None and self.tail < 3:
             raise ClaimError(claim_id, "tail", "at least 3 pairs are needed for an order fit")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "tolerance": self.tolerance,
-            "side": self.side,
-            "tail": self.tail,
-        }
 
     def describe(self) -> str:
         return f"{describe_side(self.side)} order p = {self.order:g} (±{self.tolerance:g})"
 
-    def judge(self, data: ErrorSequence, rng: np.random.Generator, claim_id: str) -> Judgement:
+    def judge(self, data: ErrorSequence, ctx: JudgeContext) -> Judgement:
+        import mpmath
+
+        claim_id = ctx.claim_id
         self.check_data_type(data, claim_id)
         errors = list(data.errors)
         if len(errors) < 4:
@@ -68,19 +94,7 @@ class Order(Prediction):
         finite = [mpmath.isfinite(e) if high_precision else math.isfinite(e) for e in errors]
         if not all(finite):
             return Judgement(INCONCLUSIVE, "iteration diverged: non-finite error; not fitted")
-        if data.floor is not None:
-            floor = mpmath.mpf(data.floor)
-            if not floor > 0:
-                raise ClaimError(
-                    claim_id,
-                    "data.floor",
-                    f"must be positive, got {data.floor!r} (a float below 1e-308 is 0: pass "
-                    "an mpmath.mpf)",
-                )
-        elif high_precision:
-            floor = mpmath.mpf(10) ** (-(mpmath.mp.dps - 3))
-        else:
-            floor = mpmath.mpf(1e3 * np.finfo(float).eps)
+        floor = _floor(data, high_precision, claim_id)
         keep = [e > floor for e in errors]
         # once at the floor, later errors are rounding noise too
         last = len(keep) if all(keep) else keep.index(False)
@@ -122,3 +136,25 @@ class Order(Prediction):
             f"{describe_side(self.side)} {self.order:g} ± {self.tolerance:g}"
         )
         return Judgement(verdict, reason, fitted, plot)
+
+    @classmethod
+    def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
+        from ..formatting import DASH, fmt_ci
+
+        if fitted.get("estimate") is None:
+            return DASH
+        return f"order {fmt_ci(fitted['estimate'], fitted.get('ci'))}"
+
+    @classmethod
+    def caption(cls, record: ClaimRecord) -> str:
+        return (
+            "Each point is one pair (log10 e_k, log10 e_k+1): the slope is the order of "
+            "convergence. Filled: pairs fitted; crosses: errors at the precision floor, dropped. "
+            "Red: the fit with its 95% interval; green dashed: the predicted order."
+        )
+
+    @classmethod
+    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
+        from ..figures import order as view
+
+        return view.draw(fig, record)
