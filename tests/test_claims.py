@@ -18,6 +18,7 @@ from proofs_checks import (
     Bound,
     ClaimError,
     Comparison,
+    Geometric,
     Identity,
     Implication,
     Mutant,
@@ -51,7 +52,7 @@ def make(id="test.claim.ok", predicted=None, mutants=None, func=None, **kw):
 
 def test_a_good_claim_confirms_and_refutes_its_mutant():
     result = make().evaluate(seed=3)
-    assert result.main.verdict == CONFIRMED
+    assert result.verdict == CONFIRMED
     assert [m.verdict for m in result.mutants] == [REFUTED]
     assert result.passed
 
@@ -110,13 +111,13 @@ def test_wrong_data_type_for_the_kind():
 
 def test_bound_that_is_nan_is_a_claim_error():
     c = make(
-        predicted=Bound(formula=lambda t: np.full_like(t, np.nan), expression="NaN"),
-        mutants=[Mutant("m", "m", predicted=Bound(formula=lambda t: 0 * t, expression="0"))],
+        predicted=Bound(sympy.log(sympy.Symbol("t") - 3), x="t"),
+        mutants=[Mutant("m", "m", predicted=Bound(sympy.Integer(0), x="t"))],
         func=lambda ctx: Samples(np.arange(1, 6), np.ones(5)),
     )
     with pytest.raises(ClaimError) as err:
         c.evaluate()
-    assert err.value.field == "formula"
+    assert err.value.field == "expression" and "x = 1" in str(err.value)
 
 
 def test_diverged_simulation_is_inconclusive_and_fails_the_claim():
@@ -127,8 +128,8 @@ def test_diverged_simulation_is_inconclusive_and_fails_the_claim():
         return Samples(n, y)
 
     result = make(func=diverging).evaluate()
-    assert result.main.verdict == INCONCLUSIVE
-    assert "diverged" in result.main.judgement.reason
+    assert result.verdict == INCONCLUSIVE
+    assert "diverged" in result.reason
     assert not result.passed
 
 
@@ -139,7 +140,7 @@ def test_failure_message_names_claim_prediction_fit_and_surviving_mutant():
     )
     result = c.evaluate()
     msg = result.failure_message()
-    assert "test.claim.ok" in msg and "n^-0.5" in msg and "fitted -1" in msg
+    assert "test.claim.ok" in msg and "n^-0.5" in msg and "fitted exponent -1" in msg
     assert "mutant 'also_right'" in msg and "survived" in msg
 
 
@@ -161,9 +162,9 @@ def test_mutant_params_rerun_with_common_random_numbers():
 
 def test_same_seed_same_results_different_seed_different_numbers():
     c = make()
-    a = build([c.evaluate(seed=1).to_dict()], 1, "quick", 0.0)
-    b = build([c.evaluate(seed=1).to_dict()], 1, "quick", 0.0)
-    d = build([c.evaluate(seed=2).to_dict()], 2, "quick", 0.0)
+    a = build([c.evaluate(seed=1)], 1, "quick", 0.0)
+    b = build([c.evaluate(seed=1)], 1, "quick", 0.0)
+    d = build([c.evaluate(seed=2)], 2, "quick", 0.0)
     assert json.dumps(strip_timings(a)) == json.dumps(strip_timings(b))
     assert a["claims"][0]["fitted"]["estimate"] != d["claims"][0]["fitted"]["estimate"]
 
@@ -174,23 +175,74 @@ def test_bound_kind_with_monte_carlo_bands():
         noise = 0.1 * ctx.rng.standard_normal((2000, 20))
         return Samples(t, (1 + noise) / t, constants={"c": 1.0})
 
-    ok = Bound(formula=lambda t, c: 1.1 * c / t, expression="1.1/t")
-    low = Bound(formula=lambda t, c: 0.8 * c / t, expression="0.8/t")
+    t, c = sympy.symbols("t c", positive=True)
+    ok = Bound(sympy.Rational(11, 10) * c / t, x=t)
+    low = ok.scaled(sympy.Rational(8, 11))
     result = make(
         predicted=ok, mutants=[Mutant("low", "bound too low", predicted=low)], func=func
     ).evaluate()
-    assert result.main.verdict == CONFIRMED
+    assert result.verdict == CONFIRMED
     assert result.mutants[0].verdict == REFUTED
+    assert result.predicted["bound"] == sympy.latex(sympy.Rational(11, 10) * c / t)
     # a bound that the mean touches within noise cannot be decided
-    tight = Bound(formula=lambda t, c: c / t * (1 + 1e-4), expression="1/t")
+    tight = Bound(c / t * (1 + sympy.Rational(1, 10_000)), x="t")
     close = make(
         predicted=tight, mutants=[Mutant("low", "low", predicted=low)], func=func
     ).evaluate()
-    assert close.main.verdict == INCONCLUSIVE
-    lower = Bound(formula=lambda t, c: 0.5 / t, expression="0.5/t", side=AT_LEAST)
+    assert close.verdict == INCONCLUSIVE
+    lower = Bound(sympy.Rational(1, 2) / t, x=t, side=AT_LEAST)
     assert make(
         predicted=lower, mutants=[Mutant("l", "l", predicted=low)], func=func
-    ).evaluate().main.verdict == (CONFIRMED)
+    ).evaluate().verdict == (CONFIRMED)
+
+
+def test_bound_attained_exactly_by_deterministic_data_is_confirmed():
+    t = sympy.Symbol("t", positive=True)
+    bound = Bound(1 / (3 * t), x=t)
+
+    def func(ctx):
+        n = np.arange(1.0, 40.0)
+        return Samples(n, 1 / (3 * n))  # equal to B up to rounding
+
+    result = make(
+        predicted=bound, mutants=[Mutant("low", "1/(4t)", predicted=bound.scaled(0.75))], func=func
+    ).evaluate()
+    assert result.verdict == CONFIRMED, result.reason
+    assert result.mutants[0].verdict == REFUTED
+    assert result.fitted["exact"] is True and "ci" not in result.fitted
+
+
+def test_bound_missing_constant_is_a_claim_error_naming_samples_constants():
+    t, sigma = sympy.symbols("t sigma", positive=True)
+
+    def func(ctx):
+        n = np.arange(1.0, 10.0)
+        return Samples(n, 1 / n, constants={"D": 1.0})
+
+    c = make(
+        predicted=Bound(sigma / t, x=t),
+        mutants=[Mutant("low", "low", predicted=Bound(sigma / (2 * t), x=t))],
+        func=func,
+    )
+    with pytest.raises(ClaimError) as err:
+        c.evaluate()
+    assert err.value.field == "data.constants" and "'sigma'" in str(err.value)
+
+
+def test_mutant_records_carry_their_kind():
+    result = make(
+        mutants=[Mutant("geo", "geometric instead", predicted=Geometric(rho=0.5)), GOOD_MUTANT]
+    ).evaluate()
+    assert result.kind == "power_law"
+    assert [m.kind for m in result.mutants] == ["geometric", "power_law"]
+    assert all(m["kind"] for m in result.to_json()["mutants"])
+
+
+def test_a_prediction_accepts_exactly_its_own_parameters():
+    with pytest.raises(TypeError):
+        Geometric(rho=0.5, exponent=7)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Geometric(rho=0.5, kind="bound")  # type: ignore[call-arg]
 
 
 def test_agreement_kind():
@@ -204,7 +256,7 @@ def test_agreement_kind():
         func=func,
     )
     result = c.evaluate()
-    assert result.main.verdict == CONFIRMED and result.mutants[0].verdict == REFUTED
+    assert result.verdict == CONFIRMED and result.mutants[0].verdict == REFUTED
 
 
 def test_implication_kind_finds_and_shrinks_a_counterexample():
@@ -223,9 +275,9 @@ def test_implication_kind_finds_and_shrinks_a_counterexample():
         expect=REFUTED,
     )
     result = c.evaluate()
-    assert result.main.verdict == REFUTED  # 100 and up are even counterexamples
-    assert result.to_dict()["counterexample"] == {"k": 100}
-    assert result.mutants[0].judgement.fitted["counterexample"] == {"k": 10}
+    assert result.verdict == REFUTED  # 100 and up are even counterexamples
+    assert result.counterexample == {"k": 100}
+    assert result.mutants[0].fitted["counterexample"] == {"k": 10}
 
     never = make(
         id="test.claim.never",
@@ -233,8 +285,8 @@ def test_implication_kind_finds_and_shrinks_a_counterexample():
         mutants=[Mutant("small", "small", params={"bound": 10})],
         func=lambda ctx, bound=2000: func(ctx, bound),
     ).evaluate()
-    assert never.main.verdict == CONFIRMED
-    assert never.main.judgement.fitted["instances"] >= 50
+    assert never.verdict == CONFIRMED
+    assert never.fitted["instances"] >= 50
 
 
 def test_symbolic_kind_proves_and_refutes():
@@ -254,9 +306,9 @@ def test_symbolic_kind_proves_and_refutes():
         func=func,
     )
     result = c.evaluate()
-    assert result.main.verdict == CONFIRMED
+    assert result.verdict == CONFIRMED
     assert result.mutants[0].verdict == REFUTED
-    assert result.mutants[0].judgement.fitted["counterexample"] == {"a": "1", "b": "2"}
+    assert result.mutants[0].fitted["counterexample"] == {"a": "1", "b": "2"}
 
 
 def test_constants_and_notes_are_recorded_in_results():
@@ -265,7 +317,7 @@ def test_constants_and_notes_are_recorded_in_results():
         return Samples(n, scale / n, constants={"L": 4.0}, notes={"instance": "1/n", "runs": 3})
 
     c = make(func=func, mutants=[Mutant("scaled", "x3", params={"scale": 3.0}), GOOD_MUTANT])
-    entry = c.evaluate().to_dict()
+    entry = c.evaluate().to_json()
     assert entry["constants"] == {"L": 4.0}
     assert entry["notes"] == {"instance": "1/n", "runs": 3}
     assert entry["mutants"][0]["notes"] == {"instance": "1/n", "runs": 3}
@@ -281,7 +333,7 @@ def test_agreement_interval_contains_its_estimate():
         mutants=[Mutant("tight", "tight", predicted=Agreement(rtol=1e-6))],
         func=func,
     )
-    fitted = c.evaluate().main.judgement.fitted
+    fitted = c.evaluate().fitted
     assert fitted["ci"][0] <= fitted["estimate"] <= fitted["ci"][1]
 
 

@@ -23,6 +23,7 @@ from proofs_checks import (
     REFUTED,
     ErrorSequence,
     Geometric,
+    JudgeContext,
     Order,
     PowerLaw,
     Samples,
@@ -52,7 +53,9 @@ def test_power_law_fit_recovers_exponent(exponent, log_power, noise, lo, decades
     rng = np.random.default_rng(seed)
     horizons = np.unique(np.geomspace(lo, lo * 10**decades, 12).astype(int))
     data = synthetic_power_law(rng, horizons, exponent, log_power, noise)
-    j = PowerLaw(exponent=exponent, log_power=log_power, tolerance=0.1).judge(data, rng, "t")
+    j = PowerLaw(exponent=exponent, log_power=log_power, tolerance=0.1).judge(
+        data, JudgeContext("t", rng)
+    )
     assert abs(j.fitted["estimate"] - exponent) < 0.05
     assert j.fitted["ci"][0] <= j.fitted["estimate"] <= j.fitted["ci"][1]
     assert j.verdict == CONFIRMED
@@ -60,7 +63,9 @@ def test_power_law_fit_recovers_exponent(exponent, log_power, noise, lo, decades
 
 def test_deterministic_power_law_is_exact():
     n = np.geomspace(10, 1e5, 10)
-    j = PowerLaw(exponent=-1.5, tolerance=0.01).judge(Samples(n, 3 * n**-1.5), None, "t")
+    j = PowerLaw(exponent=-1.5, tolerance=0.01).judge(
+        Samples(n, 3 * n**-1.5), JudgeContext("t", None)
+    )
     assert j.fitted["estimate"] == pytest.approx(-1.5, abs=1e-12)
     assert j.verdict == CONFIRMED
 
@@ -70,7 +75,7 @@ def _rates(exponent_true, prediction, seeds=200, noise=0.5):
     for seed in range(seeds):
         rng = np.random.default_rng(seed)
         data = synthetic_power_law(rng, HORIZONS, exponent_true, 1, noise)
-        verdicts.append(prediction.judge(data, rng, "t").verdict)
+        verdicts.append(prediction.judge(data, JudgeContext("t", rng)).verdict)
     return {v: verdicts.count(v) / seeds for v in (CONFIRMED, REFUTED, INCONCLUSIVE)}
 
 
@@ -88,14 +93,14 @@ def test_wrong_exponent_refuted_in_95_percent_of_seeds():
 def test_one_sided_upper_bound_refutes_a_plateau():
     rng = np.random.default_rng(0)
     data = synthetic_power_law(rng, HORIZONS, 0.0, 0, 0.3)
-    j = PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(data, rng, "t")
+    j = PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(data, JudgeContext("t", rng))
     assert j.verdict == REFUTED
     faster = synthetic_power_law(rng, HORIZONS, -1.0, 0, 0.3)
-    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(faster, rng, "t").verdict == (
-        CONFIRMED
-    )
+    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(
+        faster, JudgeContext("t", rng)
+    ).verdict == (CONFIRMED)
     assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_LEAST).judge(
-        faster, rng, "t"
+        faster, JudgeContext("t", rng)
     ).verdict == (REFUTED)
 
 
@@ -105,7 +110,9 @@ def test_too_noisy_for_its_horizons_is_inconclusive():
     for seed in range(200):
         rng = np.random.default_rng(seed)
         data = synthetic_power_law(rng, np.arange(10, 32, 3), -0.5, 0, noise=0.5)
-        verdicts.append(PowerLaw(exponent=-0.5, tolerance=0.1).judge(data, rng, "t").verdict)
+        verdicts.append(
+            PowerLaw(exponent=-0.5, tolerance=0.1).judge(data, JudgeContext("t", rng)).verdict
+        )
     assert verdicts.count(CONFIRMED) == 0
     assert verdicts.count(INCONCLUSIVE) >= 0.95 * len(verdicts)
 
@@ -114,30 +121,35 @@ def test_pre_asymptotic_drift_is_never_confirmed():
     # y = 1/n + 100/n^1.5: local slope about -1.4 at n = 10, -1.01 at n = 1e6
     n = np.geomspace(10, 1e6, 16)
     data = Samples(n, 1 / n + 100 / n**1.5)
-    j = PowerLaw(exponent=-1.0, tolerance=0.1).judge(data, None, "t")
+    j = PowerLaw(exponent=-1.0, tolerance=0.1).judge(data, JudgeContext("t", None))
     assert j.verdict == INCONCLUSIVE
-    assert "not stable" in j.reason
+    assert "not settled" in j.reason
     # a slope moving away from the prediction is refuted by the tail alone
-    assert PowerLaw(exponent=-1.5, tolerance=0.1).judge(data, None, "t").verdict == REFUTED
+    assert (
+        PowerLaw(exponent=-1.5, tolerance=0.1).judge(data, JudgeContext("t", None)).verdict
+        == REFUTED
+    )
 
 
 def test_known_log_factor_matters():
     # log T / sqrt T: the naive slope over [1e2, 1e4] is about -0.35; divided out it is -0.5
     n = np.geomspace(100, 10_000, 10)
     data = Samples(n, np.log(n) / np.sqrt(n))
-    assert PowerLaw(exponent=-0.5, log_power=1, tolerance=0.02).judge(data, None, "t").verdict == (
-        CONFIRMED
+    assert PowerLaw(exponent=-0.5, log_power=1, tolerance=0.02).judge(
+        data, JudgeContext("t", None)
+    ).verdict == (CONFIRMED)
+    naive = PowerLaw(exponent=-0.5, log_power=0, tolerance=0.02).judge(
+        data, JudgeContext("t", None)
     )
-    naive = PowerLaw(exponent=-0.5, log_power=0, tolerance=0.02).judge(data, None, "t")
     assert naive.fitted["estimate"] == pytest.approx(-0.35, abs=0.01)
-    assert naive.verdict != CONFIRMED and "not stable" in naive.reason
+    assert naive.verdict != CONFIRMED and "not settled" in naive.reason
 
 
 def test_diverged_run_is_inconclusive_with_reason():
     rng = np.random.default_rng(1)
     data = synthetic_power_law(rng, HORIZONS, -0.5, 0, 0.1)
     data.y[3, 5:] = np.inf
-    j = PowerLaw(exponent=-0.5, tolerance=0.1).judge(data, rng, "t")
+    j = PowerLaw(exponent=-0.5, tolerance=0.1).judge(data, JudgeContext("t", rng))
     assert j.verdict == INCONCLUSIVE
     assert "diverged" in j.reason and "1 of 64" in j.reason
 
@@ -150,7 +162,9 @@ def test_geometric_fit_recovers_rho(rho, poly, seed):
     k = np.arange(steps)
     truth = (k + 1.0) ** poly * rho**k
     y = truth * np.exp(0.2 * rng.standard_normal((32, steps)) - 0.02)
-    j = Geometric(rho=rho, tolerance=0.05, poly_power=poly).judge(Samples(k, y), rng, "t")
+    j = Geometric(rho=rho, tolerance=0.05, poly_power=poly).judge(
+        Samples(k, y), JudgeContext("t", rng)
+    )
     assert j.fitted["estimate"] == pytest.approx(rho, rel=0.01 * (1 - rho) + 1e-3)
     assert j.verdict == CONFIRMED
 
@@ -160,10 +174,16 @@ def test_geometric_ignoring_the_polynomial_factor_biases_rho():
     rho = 0.8
     data = Samples(k, (k + 1.0) * rho**k)
     assert (
-        Geometric(rho=rho, tolerance=0.02, poly_power=1).judge(data, None, "t").verdict == CONFIRMED
+        Geometric(rho=rho, tolerance=0.02, poly_power=1)
+        .judge(data, JudgeContext("t", None))
+        .verdict
+        == CONFIRMED
     )
     assert (
-        Geometric(rho=rho, tolerance=0.02, poly_power=0).judge(data, None, "t").verdict != CONFIRMED
+        Geometric(rho=rho, tolerance=0.02, poly_power=0)
+        .judge(data, JudgeContext("t", None))
+        .verdict
+        != CONFIRMED
     )
 
 
@@ -180,21 +200,21 @@ def test_order_fit_in_high_precision(order):
     steps = 40 if order == 1.0 else 8
     with mpmath.workdps(200):
         errors = _newton_like(order, steps)
-        j = Order(order=order, tolerance=0.05).judge(ErrorSequence(errors), None, "t")
+        j = Order(order=order, tolerance=0.05).judge(ErrorSequence(errors), JudgeContext("t", None))
     assert j.fitted["estimate"] == pytest.approx(order, abs=1e-6)
     assert j.verdict == CONFIRMED
 
 
 def test_order_drops_points_at_the_precision_floor_and_says_so():
     errors = [0.3, 0.05, 2e-3, 4e-6, 1.6e-11, 1e-16, 1e-16, 1e-16]
-    j = Order(order=2.0, tolerance=0.3).judge(ErrorSequence(errors), None, "t")
+    j = Order(order=2.0, tolerance=0.3).judge(ErrorSequence(errors), JudgeContext("t", None))
     assert j.fitted["dropped_at_floor"] == 3
     assert "3 at the precision floor dropped" in j.reason
 
 
 def test_order_with_too_few_points_above_floor_is_inconclusive():
     errors = [0.3, 1e-3, 1e-15, 1e-16, 1e-16]
-    j = Order(order=2.0, tolerance=0.3).judge(ErrorSequence(errors), None, "t")
+    j = Order(order=2.0, tolerance=0.3).judge(ErrorSequence(errors), JudgeContext("t", None))
     assert j.verdict == INCONCLUSIVE
 
 
@@ -202,14 +222,21 @@ def test_geometric_growth_rates_and_their_sides():
     k = np.arange(80)
     data = Samples(k, 1.05**k * np.exp(0.05 * np.random.default_rng(0).standard_normal((64, 80))))
     rng = np.random.default_rng(1)
-    assert Geometric(rho=1.05, tolerance=0.05).judge(data, rng, "t").verdict == CONFIRMED
-    assert Geometric(rho=1.10, tolerance=0.05).judge(data, rng, "t").verdict == REFUTED
-    # "grows at most like 1.10^k" holds; "at most like 1.02^k" does not
-    assert Geometric(rho=1.10, tolerance=0.05, side=AT_MOST).judge(data, rng, "t").verdict == (
-        CONFIRMED
+    assert (
+        Geometric(rho=1.05, tolerance=0.05).judge(data, JudgeContext("t", rng)).verdict == CONFIRMED
     )
     assert (
-        Geometric(rho=1.02, tolerance=0.05, side=AT_MOST).judge(data, rng, "t").verdict == REFUTED
+        Geometric(rho=1.10, tolerance=0.05).judge(data, JudgeContext("t", rng)).verdict == REFUTED
+    )
+    # "grows at most like 1.10^k" holds; "at most like 1.02^k" does not
+    assert Geometric(rho=1.10, tolerance=0.05, side=AT_MOST).judge(
+        data, JudgeContext("t", rng)
+    ).verdict == (CONFIRMED)
+    assert (
+        Geometric(rho=1.02, tolerance=0.05, side=AT_MOST)
+        .judge(data, JudgeContext("t", rng))
+        .verdict
+        == REFUTED
     )
 
 
@@ -230,9 +257,9 @@ def test_one_sided_drift_far_inside_the_region_does_not_block_confirmation():
     # "at most n^-0.5" is far away: one more window of the same drift stays under it
     n = np.geomspace(10, 1e6, 16)
     data = Samples(n, 1 / n + 100 / n**1.5)
-    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(data, None, "t").verdict == (
-        CONFIRMED
-    )
+    assert PowerLaw(exponent=-0.5, tolerance=0.1, side=AT_MOST).judge(
+        data, JudgeContext("t", None)
+    ).verdict == (CONFIRMED)
     # near the edge the drift still blocks: "at most n^-1.1" with the tail at -1.15 drifting up
-    near = PowerLaw(exponent=-1.1, tolerance=0.1, side=AT_MOST).judge(data, None, "t")
+    near = PowerLaw(exponent=-1.1, tolerance=0.1, side=AT_MOST).judge(data, JudgeContext("t", None))
     assert near.verdict == INCONCLUSIVE

@@ -46,7 +46,7 @@ def test_wrong_prediction_fails_with_claim_prediction_and_fit(pytester):
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
-        ["*demo.inverse.rate: expected confirmed, got refuted*n^-0.5*fitted -0.99*"]
+        ["*demo.inverse.rate: expected confirmed, got refuted*n^-0.5*fitted exponent -0.99*"]
     )
 
 
