@@ -10,6 +10,7 @@ kind means writing its module and registering it with :func:`register`, nothing 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -113,8 +114,10 @@ class Kind:
         return ""
 
     @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> None:
-        """Draw the claim's figure on ``fig`` from its record alone (no rerun)."""
+    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
+        """Draw the claim's figure on ``fig`` from its record alone (no rerun); return whether
+        there was anything to draw."""
+        return False
 
 
 KINDS: dict[str, type[Kind]] = {}
@@ -133,7 +136,7 @@ def kind_class(name: str) -> type[Kind]:
     return KINDS.get(name, Kind)
 
 
-def prediction_from_dict(spec: dict[str, Any], claim_id: str) -> Kind:
+def prediction_from_dict(spec: Mapping[str, Any], claim_id: str) -> Kind:
     """Build a prediction from ``{"kind": ..., **parameters}``; unknown kinds raise ClaimError."""
     spec = dict(spec)
     name = spec.pop("kind", None)
