@@ -1,120 +1,265 @@
 """The pytest plugin: every claim in a theorem module becomes a test item.
 
-Registered through the ``pytest11`` entry point, so it is active wherever ratecheck is installed:
-``pytest theorems`` (or ``pytest any/dir/of/theorem/modules``) collects each claim; the item
-passes only if the claim gets its expected verdict and every mutant is refuted.
+Registered through the ``pytest11`` entry point, so it is loaded by every pytest run wherever
+ratecheck is installed; it stays out of the way of projects that have no claims: its options
+are namespaced, importing it imports no part of the engine (numpy, scipy, sympy, mpmath load
+only when a theorem module is collected), and it uses public pytest API only.
 
-Options: ``--seed``, ``--profile quick|full``, ``--rate-report DIR`` (results.json, written
-atomically, merged from pytest-xdist workers; then the report pages).
+Which files are theorem modules
+-------------------------------
+1. A module pytest collects anyway (one matching ``python_files``, ``test_*.py`` by default, or
+   a file named on the command line or in ``testpaths``): every claim it defines becomes an
+   item, next to its ordinary tests. ``pytest path/to/mytheorems.py`` checks that file.
+2. A public module (not ``_*.py``, not ``conftest.py``) of a package registered under the
+   ``ratecheck.theorems`` entry point, or a module registered there itself, whatever its file
+   name. ratecheck registers its bundled ``theorems`` package, so ``pytest theorems`` and a plain
+   ``pytest`` check every bundled claim; a third-party package registers its own the same way.
+3. A public module in a directory (or a file) listed in the ``ratecheck_paths`` ini option, for
+   a project that keeps theorem modules without packaging them::
+
+       [tool.pytest.ini_options]
+       ratecheck_paths = ["theorems"]
+
+No file is recognised by reading its text, and no other file is imported. The claims of a
+collected module are the :class:`proofs_checks.claims.Claim` objects it defines (not those it
+imports). Two modules defining the same claim id is a collection error naming both.
+
+Options
+-------
+``--ratecheck-seed N`` (root seed, default fixed), ``--ratecheck-profile quick|full``,
+``--rate-report DIR`` (DIR/results.json, written atomically and merged from pytest-xdist
+workers, then the report pages) and ``--rate-reliability PATH`` (a power benchmark,
+``benchmarks/results/power.json``, shown in the report). results.json records in ``run`` how
+many claims were collected, selected (``-k``, ``-m``) and run, and whether the run was
+interrupted (Ctrl-C, ``-x``); an interrupted or partial run never has ``"passed": true``.
 """
 
 from __future__ import annotations
 
+import argparse
+import fnmatch
 import json
+import os
+import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
-from _pytest.python import path_matches_patterns
 
-from .claims import DEFAULT_SEED, PROFILES, Claim, claims_in
-from .execution import evaluate_record
-from .results import build, write_results
+_ENTRY_KEY = "ratecheck_entry"  # a claim's results.json entry, in its test report
+_COUNTS_KEY = "ratecheck_counts"  # an xdist worker's claim counts, in each claim's report
 
-_ENTRY_KEY = "ratecheck_entry"
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    return value
+
+
+def _profile(text: str) -> str:
+    from .context import PROFILES  # only when the option is given: it imports numpy
+
+    if text not in PROFILES:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(PROFILES)}, got {text!r}")
+    return text
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ratecheck", "ratecheck: executable claims")
+    group = parser.getgroup("ratecheck", "ratecheck: claims from theorem modules as tests")
     group.addoption(
-        "--seed", type=int, default=DEFAULT_SEED, help="root seed of every claim's random numbers"
+        "--ratecheck-seed",
+        type=_seed,
+        default=None,
+        metavar="N",
+        help="root seed of every claim's random numbers (default: ratecheck's fixed seed)",
     )
     group.addoption(
-        "--profile", choices=PROFILES, default="quick", help="quick (default) or full horizons"
+        "--ratecheck-profile",
+        type=_profile,
+        default=None,
+        metavar="quick|full",
+        help="horizons and replicates: quick (default) or full",
     )
     group.addoption(
-        "--rate-report", metavar="DIR", default=None, help="write DIR/results.json and the report"
+        "--rate-report",
+        metavar="DIR",
+        default=None,
+        help="write DIR/results.json and the report (report.md, index.html, figures/)",
+    )
+    group.addoption(
+        "--rate-reliability",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="a power benchmark (benchmarks/results/power.json) to show in the report",
+    )
+    parser.addini(
+        "ratecheck_paths",
+        type="paths",
+        default=[],
+        help="directories (or files) of theorem modules to collect, whatever their file names",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    reliability = config.getoption("rate_reliability")
+    if reliability is not None and not reliability.is_file():
+        raise pytest.UsageError(f"--rate-reliability {reliability}: no such file")
     config.pluginmanager.register(RateReport(config), "ratecheck-rate-report")
     config.addinivalue_line("markers", "ratecheck_claim: a claim from a theorem module")
 
 
-def _is_theorem_file(path: Path) -> bool:
-    if path.suffix != ".py" or path.name.startswith("_") or path.name == "conftest.py":
-        return False
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return "proofs_checks" in text and "claim(" in text
+def _seed_and_profile(config: pytest.Config) -> tuple[int, str]:
+    from .context import DEFAULT_SEED
+
+    seed = config.getoption("ratecheck_seed")
+    profile = config.getoption("ratecheck_profile")
+    return (DEFAULT_SEED if seed is None else seed), (profile or "quick")
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    # Files pytest would collect anyway go through pytest_pycollect_makemodule below.
-    if parent.session.isinitpath(file_path):
-        return None
-    if path_matches_patterns(file_path, parent.config.getini("python_files")):
-        return None
-    if _is_theorem_file(file_path):
-        return TheoremModule.from_parent(parent, path=file_path)
+def _evaluate(claim: Any, seed: int, profile: str) -> tuple[dict[str, Any], bool, str]:
+    """Evaluate one claim with the engine: its results.json entry, whether it passed, and why not.
+
+    The one place the plugin calls into the engine. The engine never raises for a problem of
+    the claim (a malformed spec, a simulator error): it returns an inconclusive record saying
+    so. Interrupts (KeyboardInterrupt) propagate.
+    """
+    from .execution import evaluate_record
+
+    record = evaluate_record(claim, seed, profile)
+    return record.to_json(), record.passed, record.failure_message()
+
+
+# --- collection --------------------------------------------------------------------------
+
+
+def _python_files_match(path: Path, patterns: list[str]) -> bool:
+    """Whether pytest's own Python collection takes this file (its ``python_files`` rule)."""
+    for pattern in patterns:
+        if os.sep not in pattern and "/" not in pattern:
+            if fnmatch.fnmatch(path.name, pattern):
+                return True
+        elif fnmatch.fnmatch(str(path), pattern) or fnmatch.fnmatch(str(path), f"*/{pattern}"):
+            return True
+    return False
+
+
+_LOCATIONS = pytest.StashKey[Any]()
+
+
+def _is_registered_theorem_file(path: Path, config: pytest.Config) -> bool:
+    from .discovery import is_public_module_file, registered_locations
+
+    if not is_public_module_file(path):
+        return False
+    locations = config.stash.get(_LOCATIONS, None)
+    if locations is None:  # computed once, at the first candidate file: no import of theorems
+        locations = registered_locations()
+        for entry in config.getini("ratecheck_paths"):
+            entry = Path(entry).resolve()
+            (locations.directories if entry.is_dir() else locations.files).add(entry)
+        for problem in locations.problems:  # shown in the warnings summary
+            warnings.warn(pytest.PytestConfigWarning(f"ratecheck: {problem}"), stacklevel=2)
+        config.stash[_LOCATIONS] = locations
+    return locations.contains(path)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if file_path.suffix != ".py" or parent.session.isinitpath(file_path):
+        return None  # pytest collects files named on the command line itself
+    if _python_files_match(file_path, parent.config.getini("python_files")):
+        return None  # ... and files matching python_files
+    if _is_registered_theorem_file(file_path, parent.config):
+        return pytest.Module.from_parent(parent, path=file_path)
     return None
+
+
+_SEEN = pytest.StashKey[dict]()
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
-    if _is_theorem_file(module_path):
-        return TheoremModule.from_parent(parent, path=module_path)
-    return None
-
-
-class TheoremModule(pytest.Module):
-    """A module's ordinary tests plus one item per claim it defines."""
-
-    def collect(self):
-        items = list(super().collect())
-        for c in claims_in(self.obj):
-            items.append(ClaimItem.from_parent(self, name=c.id, claim=c))
-        return items
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object):
+    claims = sys.modules.get("proofs_checks.claims")
+    if claims is None or not isinstance(collector, pytest.Module):
+        return None  # no module has defined a claim yet: nothing to look at
+    if not isinstance(obj, claims.Claim) or obj.module != collector.obj.__name__:
+        return None  # not a claim, or a claim imported from elsewhere (collected there)
+    seen = collector.config.stash.setdefault(_SEEN, {})
+    here = f"{collector.obj.__name__} ({collector.path})"
+    if obj.id in seen:
+        first, where = seen[obj.id]
+        if first is obj:
+            return []  # the same claim under a second name
+        raise pytest.Collector.CollectError(
+            f"claim id {obj.id!r} is defined twice: in {where} and in {here}; "
+            "claim ids must be unique"
+        )
+    seen[obj.id] = (obj, here)
+    return ClaimItem.from_parent(collector, name=obj.id, claim=obj)
 
 
 class ClaimFailure(Exception):
-    pass
+    """The claim did not get its expected verdict, or a mutant survived."""
 
 
 class ClaimItem(pytest.Item):
-    def __init__(self, *, claim: Claim, **kwargs) -> None:
+    """One claim: passes iff its verdict is the expected one and every mutant is refuted."""
+
+    def __init__(self, *, claim: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.claim = claim
         self.add_marker(pytest.mark.ratecheck_claim)
 
     def runtest(self) -> None:
-        config = self.config
-        seed = config.getoption("--seed")
-        profile = config.getoption("--profile")
-        record = evaluate_record(self.claim, seed, profile)
-        self.user_properties.append((_ENTRY_KEY, json.dumps(record.to_json())))
-        if not record.passed:
-            raise ClaimFailure(record.failure_message())
+        seed, profile = _seed_and_profile(self.config)
+        if hasattr(self.config, "workerinput"):  # tell the xdist controller what was collected
+            counts = self.config.pluginmanager.get_plugin("ratecheck-rate-report").counts()
+            self.user_properties.append((_COUNTS_KEY, json.dumps(counts)))
+        entry, passed, message = _evaluate(self.claim, seed, profile)
+        self.user_properties.append((_ENTRY_KEY, json.dumps(entry)))
+        if not passed:
+            raise ClaimFailure(message)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):
         if isinstance(excinfo.value, ClaimFailure):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
-        return self.path, None, f"claim {self.claim.id}"
+        code = getattr(getattr(self.claim, "func", None), "__code__", None)
+        line = code.co_firstlineno - 1 if code is not None else None
+        return self.path, line, f"claim {self.claim.id}"
+
+
+# --- the run's record ----------------------------------------------------------------------
 
 
 class RateReport:
-    """Collects each claim's results.json entry (from xdist workers too) and writes the file."""
+    """Counts the claims collected, selected and run; collects each claim's results.json entry
+    (from xdist workers too) and writes results.json and the report at the end."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.entries: dict[str, dict] = {}
+        self.collected = 0
+        self.selected: int | None = None  # None until this process has collected
+        self.worker_counts: dict[str, int] | None = None
         self.start = time.perf_counter()
+
+    def counts(self) -> dict[str, int | None]:
+        return {"collected": self.collected, "selected": self.selected}
+
+    def pytest_itemcollected(self, item: pytest.Item) -> None:
+        self.collected += isinstance(item, ClaimItem)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = sum(isinstance(item, ClaimItem) for item in session.items)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call":
@@ -123,27 +268,57 @@ class RateReport:
             if key == _ENTRY_KEY:
                 entry = json.loads(value)
                 self.entries[entry["id"]] = entry
+            elif key == _COUNTS_KEY:
+                self.worker_counts = json.loads(value)
 
+    def _selection(self, collected: int, selected: int) -> str | None:
+        parts = []
+        for flag, dest in (("-k", "keyword"), ("-m", "markexpr")):
+            value = self.config.getoption(dest, default=None)
+            if value:
+                parts.append(f"{flag} {value}")
+        if not parts and selected < collected:
+            parts.append(f"{collected - selected} deselected")
+        return "; ".join(parts) or None
+
+    def run_info(self, session: pytest.Session, exitstatus: int) -> dict[str, Any] | None:
+        """The ``run`` object of results.json, or None when this run saw no claim."""
+        counts = self.worker_counts or (self.counts() if self.selected is not None else None)
+        if counts is None:
+            return None
+        from .output import run_summary
+
+        collected, selected, ran = counts["collected"], counts["selected"], len(self.entries)
+        stopped_early = bool(session.shouldstop or session.shouldfail)
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or (
+            stopped_early and ran < selected
+        )
+        selection = self._selection(collected, selected)
+        return run_summary(collected, selected, ran, interrupted, selection)
+
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = self.config
-        if hasattr(config, "workerinput"):  # an xdist worker: the controller writes the file
+        directory = config.getoption("rate_report")
+        if not directory or hasattr(config, "workerinput"):  # the xdist controller writes
             return
-        directory = config.getoption("--rate-report")
-        if not directory or not self.entries:
+        run = self.run_info(session, exitstatus)
+        if run is None or (run["collected"] == 0 and not self.entries):
             return
-        doc = build(
-            self.entries.values(),
-            seed=config.getoption("--seed"),
-            profile=config.getoption("--profile"),
-            wall_seconds=time.perf_counter() - self.start,
-        )
-        path = write_results(Path(directory), doc)
-        try:
-            from .report import write_report
-        except ImportError:  # the report pages are optional; results.json is the contract
-            write_report = None
-        if write_report is not None:
-            write_report(Path(directory), doc)
+        from .output import describe_run, write_outputs
+        from .results import build
+
+        seed, profile = _seed_and_profile(config)
+        wall = time.perf_counter() - self.start
+        doc = build(self.entries.values(), seed=seed, profile=profile, wall_seconds=wall, run=run)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
+        note = describe_run(run)
+        try:
+            write_outputs(Path(directory), doc, config.getoption("rate_reliability"))
+        except Exception as exc:  # results.json is written first; say why the pages are not
+            if reporter is None:
+                raise
+            reporter.write_line(f"ratecheck: report pages not written: {exc!r}", red=True)
         if reporter is not None:
-            reporter.write_line(f"ratecheck: wrote {path}")
+            where = Path(directory) / "results.json"
+            reporter.write_line(f"ratecheck: wrote {where}" + (f" ({note})" if note else ""))
