@@ -368,7 +368,7 @@ def inverse(ctx):
 
 def test_rate_report_option_writes_the_pages(pytester):
     pytester.makepyfile(mytheorems=PLUGIN_MODULE)
-    result = pytester.runpytest_subprocess("--rate-report", "out")
+    result = pytester.runpytest_subprocess("mytheorems.py", "--rate-report", "out")
     result.assert_outcomes(passed=1)
     out = pytester.path / "out"
     entry = read_results(out / "results.json")["claims"][0]
