@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import checks
 from .privacy import PrivacySpent, check_delta, privacy_of_noise
 
 
@@ -33,21 +34,14 @@ class DPRun:
     values: np.ndarray
     privacy: list[PrivacySpent] = field(default_factory=list)
 
-
-def _check_run(steps: int, replicates: int) -> None:
-    if not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    if not isinstance(replicates, int | np.integer) or replicates < 1:
-        raise ValueError(f"replicates must be a positive integer, got {replicates!r}")
-
-
-def _positive(name: str, values: np.ndarray, allow_zero: bool = False) -> np.ndarray:
-    values = np.atleast_1d(np.asarray(values, float))
-    bad = ~np.isfinite(values) | ((values < 0) if allow_zero else (values <= 0))
-    if bad.any():
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be {kind} and finite, got {values[bad].tolist()}")
-    return values
+    def privacy_notes(self, epsilon: float | np.ndarray, delta: float) -> dict:
+        """What each configuration claims (``epsilon``: one value, or one per configuration)
+        next to what it spent, from the noise it actually used."""
+        eps = np.broadcast_to(np.asarray(epsilon, float), (len(self.privacy),))
+        return {
+            "claimed": [{"epsilon": float(e), "delta": delta} for e in eps],
+            "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in self.privacy],
+        }
 
 
 # --- absolute-deviation loss: a sharp minimum --------------------------------------------------
@@ -156,9 +150,9 @@ def dp_gd_random_iterate(
         configuration ``k``, i.e. the mean of :math:`F(\theta_t) - F^*` over ``t < T_k``
         (``t`` a multiple of ``every``).
     """
-    step = _positive("step", step)
-    noise_std = _positive("noise_std", noise_std)
-    sensitivity = _positive("sensitivity", sensitivity)
+    step = checks.positive_array("step", step)
+    noise_std = checks.positive_array("noise_std", noise_std)
+    sensitivity = checks.positive_array("sensitivity", sensitivity)
     horizons = np.atleast_1d(np.asarray(steps))
     dims = np.atleast_1d(np.asarray(dims))
     if not step.shape == noise_std.shape == sensitivity.shape == horizons.shape == dims.shape:
@@ -168,11 +162,11 @@ def dp_gd_random_iterate(
             raise ValueError(f"{name} must be positive integers, got {arr.tolist()}")
     if np.any(np.diff(horizons) < 0):
         raise ValueError(f"steps must be non-decreasing over configurations, got {horizons}")
-    _check_run(int(horizons[0]), replicates)
-    _check_run(every, replicates)
+    checks.positive_int("replicates", replicates)
+    checks.positive_int("every", every)
+    checks.generator(rng)
     check_delta(delta)
-    if not (np.isfinite(distance) and distance >= 0):
-        raise ValueError(f"distance must be non-negative and finite, got {distance!r}")
+    checks.positive("distance", distance, allow_zero=True)
     m, width = len(step), int(dims.max())
     # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
     # are masked out of the gradient, the noise and the risk.
@@ -225,13 +219,14 @@ def dp_sgd_strongly_convex_linear(
     mean_feature = np.asarray(mean_feature, float)
     if mean_feature.ndim != 1:
         raise ValueError(f"mean_feature must be a vector, got shape {mean_feature.shape}")
-    if not (np.isfinite(mu) and mu > 0):
-        raise ValueError(f"mu must be positive and finite, got {mu!r}")
-    noise_std = _positive("noise_std", noise_std)
-    sensitivity = _positive("sensitivity", sensitivity)
+    checks.positive("mu", mu)
+    noise_std = checks.positive_array("noise_std", noise_std)
+    sensitivity = checks.positive_array("sensitivity", sensitivity)
     if noise_std.shape != sensitivity.shape:
         raise ValueError("noise_std and sensitivity must have one entry per configuration")
-    _check_run(steps, replicates)
+    checks.positive_int("steps", steps)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     check_delta(delta)
     m, d = len(noise_std), len(mean_feature)
     theta = np.zeros((replicates, m, d))

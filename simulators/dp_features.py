@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dp import DPRun, _check_run, _positive
+from . import checks
+from .dp import DPRun
 
 # --- feature preprocessing for linear classification (Sun, Suresh, Menon) ----------------------
 
@@ -24,7 +25,7 @@ def offset_features(n: int, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray
     features, labels
         Shapes ``(m, n, 2)`` and ``(n,)``.
     """
-    offsets = _positive("offsets", offsets, allow_zero=True)
+    offsets = checks.positive_array("offsets", offsets, allow_zero=True)
     if n < 2 or n % 2:
         raise ValueError(f"n must be a positive even number, got {n}")
     labels = np.repeat([1.0, -1.0], n // 2)
@@ -73,11 +74,12 @@ def dp_gd_logistic(
         raise ValueError(
             f"features must be (R, m, n, p) with n = len(labels), got {features.shape}"
         )
-    sigma = _positive("noise_multiplier", noise_multiplier)
+    sigma = checks.positive_array("noise_multiplier", noise_multiplier)
     reps, m, n, p = features.shape
     if sigma.shape != (m,):
         raise ValueError("noise_multiplier needs one entry per configuration")
-    _check_run(steps, reps)
+    checks.positive_int("steps", steps)
+    checks.generator(rng)
     augmented = np.concatenate([features, np.ones((reps, m, n, 1))], axis=-1)
     w = np.zeros((reps, m, p + 1))
     average = np.zeros_like(w)
@@ -128,8 +130,8 @@ def private_center(
         Shape ``(replicates, m, p)``: the private mean estimates.
     """
     m, n, p = features.shape
-    _positive("bound, bin_width, radius", np.array([bound, bin_width, radius]))
-    _positive("noise multipliers", np.array([histogram_multiplier, mean_multiplier]))
+    checks.positive_array("bound, bin_width, radius", np.array([bound, bin_width, radius]))
+    checks.positive_array("noise multipliers", np.array([histogram_multiplier, mean_multiplier]))
     half_bins = int(np.ceil(bound / bin_width))
     edges = (np.arange(-half_bins, half_bins + 2) - 0.5) * bin_width
     bins = len(edges) - 1

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
+
 KINDS = ("convex", "strongly_convex")
 TIES = ("min", "max")
 
 
 def _check(horizon: int, kind: str, c: float, tie: str) -> None:
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 2:
-        raise ValueError(f"horizon T must be an integer >= 2, got {horizon!r}")
+    checks.positive_int("horizon T", horizon, least=2)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if tie not in TIES:

@@ -22,6 +22,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import checks
+from .gd import huber, huber_gradient
+
 NOISES = ("gaussian", "pareto", "cauchy")
 SCHEDULES = ("sqrt", "constant", "inverse", "power")
 PROXES = ("none", "l1", "squared", "box")
@@ -56,16 +59,14 @@ def step_sizes(
     numpy.ndarray
         Shape ``(T,)``.
     """
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer, got {horizon!r}")
+    checks.positive_int("horizon", horizon)
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
-    if not (np.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta must be a positive finite number, got {eta!r}")
+    checks.positive("eta", eta)
     if not (0 < power <= 1):
         raise ValueError(f"power must lie in (0, 1], got {power!r}")
-    if cap is not None and not (np.isfinite(cap) and cap > 0):
-        raise ValueError(f"cap must be a positive finite number, got {cap!r}")
+    if cap is not None:
+        checks.positive("cap", cap)
     t = np.arange(1, horizon + 1, dtype=float)
     exponent = {"sqrt": 0.5, "constant": 0.0, "inverse": 1.0, "power": power}[schedule]
     steps = eta / t**exponent
@@ -84,8 +85,7 @@ def sample_noise(
     """
     if kind not in NOISES:
         raise ValueError(f"noise must be one of {NOISES}, got {kind!r}")
-    if not (np.isfinite(scale) and scale >= 0):
-        raise ValueError(f"noise scale must be a non-negative finite number, got {scale!r}")
+    checks.positive("noise scale", scale, allow_zero=True)
     if kind == "gaussian":
         return scale * rng.standard_normal(shape)
     if kind == "cauchy":
@@ -160,32 +160,16 @@ def last_iterate_values(
         Shape ``(replicates, len(horizons))``: :math:`F(x_{t+1}) - F^*` after ``t`` steps.
         Non-finite entries mean the run overflowed; they are returned, not hidden.
     """
-    x0 = np.asarray(x0, dtype=float)
+    x0 = checks.finite_vector("x0", x0)
     steps = np.asarray(steps, dtype=float)
-    horizons = np.asarray(horizons)
-    if x0.ndim != 1 or x0.size == 0 or not np.all(np.isfinite(x0)):
-        raise ValueError(f"x0 must be a finite vector of shape (d,), got shape {x0.shape}")
     if steps.ndim != 1 or steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
         raise ValueError("steps must be a non-empty vector of positive finite step sizes")
-    if (
-        horizons.ndim != 1
-        or horizons.size == 0
-        or not np.issubdtype(horizons.dtype, np.integer)
-        or horizons[0] < 1
-        or horizons[-1] > steps.size
-        or np.any(np.diff(horizons) <= 0)
-    ):
-        raise ValueError(
-            f"horizons must be strictly increasing integers in [1, {steps.size}], got {horizons}"
-        )
-    if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer):
-        raise ValueError(f"replicates must be an integer, got {replicates!r}")
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    horizons = checks.horizons(horizons, lowest=1, highest=steps.size)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     if prox not in PROXES:
         raise ValueError(f"prox must be one of {PROXES}, got {prox!r}")
-    if not (np.isfinite(prox_weight) and prox_weight >= 0):
-        raise ValueError(f"prox_weight must be a non-negative finite number, got {prox_weight!r}")
+    checks.positive("prox_weight", prox_weight, allow_zero=True)
     if prox == "box" and prox_weight <= 0:
         raise ValueError("a box needs a positive half-width (prox_weight)")
     sample_noise(rng, (0,), noise, noise_scale, tail)  # validates the noise arguments
@@ -215,8 +199,8 @@ def l1_instance(center: float = 0.0) -> tuple[Callable, Callable]:
 def l1_quadratic_instance(weight: float, mu: float) -> tuple[Callable, Callable]:
     r""":math:`f(x) = G\|x\|_1 + \tfrac{\mu}{2}\|x\|^2`: :math:`\mu`-strongly convex, and
     :math:`(L, M)`-smooth with :math:`L = \mu`, :math:`M = 2G\sqrt d`; minimum 0 at 0."""
-    if not (weight >= 0 and mu > 0):
-        raise ValueError(f"need weight >= 0 and mu > 0, got {weight!r}, {mu!r}")
+    checks.positive("weight", weight, allow_zero=True)
+    checks.positive("mu", mu)
     return (
         lambda x: weight * np.sign(x) + mu * x,
         lambda x: weight * np.abs(x).sum(axis=1) + 0.5 * mu * (x * x).sum(axis=1),
@@ -228,16 +212,13 @@ def huber_instance(curvatures: np.ndarray, threshold: float) -> tuple[Callable, 
     :math:`\mathrm{hub}_\delta(s) = s^2/2` for :math:`|s| \le \delta`, else
     :math:`\delta|s| - \delta^2/2`. Convex and :math:`\max_i\lambda_i`-smooth, not strongly
     convex (linear growth away from 0); minimum 0 at 0."""
-    lam = np.asarray(curvatures, dtype=float)
-    if lam.ndim != 1 or np.any(lam < 0) or not threshold > 0:
-        raise ValueError("curvatures must be a non-negative vector and the threshold positive")
+    lam = checks.eigenvalues(curvatures, allow_zero=True)
+    checks.positive("threshold", threshold)
 
     def grad(x: np.ndarray) -> np.ndarray:
-        return lam * np.clip(x, -threshold, threshold)
+        return huber_gradient(x, threshold, lam)
 
     def val(x: np.ndarray) -> np.ndarray:
-        a = np.abs(x)
-        piece = np.where(a <= threshold, 0.5 * x * x, threshold * a - 0.5 * threshold**2)
-        return (lam * piece).sum(axis=1)
+        return huber(x, threshold, lam).sum(axis=1)
 
     return grad, val

@@ -13,48 +13,9 @@ from fractions import Fraction
 
 import numpy as np
 
-# --- input checks ----------------------------------------------------------------------------
-
-
-def _eigenvalues(eigenvalues: np.ndarray) -> np.ndarray:
-    lam = np.asarray(eigenvalues, float)
-    if lam.ndim != 1 or len(lam) == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError(
-            f"eigenvalues must be a non-empty 1-d array of positive numbers, got {lam}"
-        )
-    return lam
-
-
-def _horizons(horizons: np.ndarray, lowest: int = 1) -> np.ndarray:
-    h = np.asarray(horizons)
-    if h.ndim != 1 or len(h) == 0 or np.any(h < lowest) or np.any(np.diff(h) <= 0):
-        raise ValueError(f"horizons must be integers >= {lowest}, strictly increasing; got {h}")
-    return h.astype(int)
-
-
-def _positive(name: str, value: float) -> None:
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-
-
-def _momentum(name: str, value: float) -> None:
-    if not (np.isfinite(value) and 0 <= value < 1):
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
-
+from . import checks
 
 # --- deterministic heavy ball ----------------------------------------------------------------
-
-
-def polyak_parameters(mu: float, smoothness: float) -> tuple[float, float]:
-    r"""Polyak's tuning :math:`\alpha = 4/(\sqrt L + \sqrt\mu)^2`,
-    :math:`\beta = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2` for eigenvalues in ``[mu, L]``."""
-    _positive("mu", mu)
-    if not smoothness > mu:
-        raise ValueError(f"smoothness L must exceed mu, got L={smoothness!r}, mu={mu!r}")
-    root_kappa = np.sqrt(smoothness / mu)
-    alpha = 4.0 / (np.sqrt(smoothness) + np.sqrt(mu)) ** 2
-    beta = ((root_kappa - 1) / (root_kappa + 1)) ** 2
-    return float(alpha), float(beta)
 
 
 def heavy_ball_quadratic(
@@ -79,14 +40,13 @@ def heavy_ball_quadratic(
     numpy.ndarray
         ``||x_t||`` for ``t = 0..steps``, shape ``(replicates, steps + 1)``.
     """
-    lam = _eigenvalues(eigenvalues)
+    lam = checks.eigenvalues(eigenvalues)
     x = np.atleast_2d(np.asarray(x0, float)).copy()
     if x.shape[-1] != len(lam):
         raise ValueError(f"x0 must have shape (replicates, {len(lam)}), got {x.shape}")
-    _positive("alpha", alpha)
-    _momentum("beta", beta)
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    checks.positive("alpha", alpha)
+    checks.momentum("beta", beta)
+    checks.positive_int("steps", steps)
     previous = x.copy()
     norms = np.empty((x.shape[0], steps + 1))
     norms[:, 0] = np.linalg.norm(x, axis=1)
@@ -122,8 +82,7 @@ def heavy_ball_exact(
     ``gradient`` maps a Fraction to a Fraction; every iterate is an exact rational number.
     """
     values = [Fraction(x_previous), Fraction(x0), Fraction(alpha), Fraction(beta)]
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    checks.positive_int("steps", steps)
     prev, x, a, b = values
     out = [x]
     for _ in range(steps):
@@ -139,8 +98,7 @@ def step_decay_stages(horizon: int) -> int:
     """Number of stages of the step-decay schedule for a budget of ``horizon`` steps:
     ``max(1, floor(log2 horizon))`` (the step is halved every ``horizon / log2(horizon)``
     steps, the schedule of Ge, Kakade, Kidambi & Netrapalli 2019)."""
-    if horizon < 1:
-        raise ValueError(f"horizon must be at least 1, got {horizon}")
+    checks.positive_int("horizon", horizon)
     return max(1, int(np.floor(np.log2(horizon))))
 
 
@@ -192,13 +150,11 @@ def shb_noiseless_gaps(
     numpy.ndarray
         Shape ``(len(horizons),)``.
     """
-    lam = _eigenvalues(eigenvalues)
-    e0 = np.asarray(e0, float)
-    if e0.shape != lam.shape:
-        raise ValueError(f"e0 must have shape {lam.shape}, got {e0.shape}")
-    horizons = _horizons(horizons)
-    _positive("eta0", eta0)
-    _momentum("beta", beta)
+    lam = checks.eigenvalues(eigenvalues)
+    e0 = checks.finite_vector("e0", e0, len(lam))
+    horizons = checks.horizons(horizons)
+    checks.positive("eta0", eta0)
+    checks.momentum("beta", beta)
     lengths = [step_decay_lengths(int(T)) for T in horizons]
     most = max(len(s) for s in lengths)
     # state (w_t, w_{t-1}) per budget and eigenvalue, at rest
@@ -262,13 +218,13 @@ def shb_quadratic_risk(
     numpy.ndarray
         :math:`f(w_T) - f^*`, shape ``(replicates, len(horizons))``.
     """
-    lam = _eigenvalues(eigenvalues)
-    horizons = _horizons(horizons)
-    _positive("eta0", eta0)
-    _momentum("beta", beta)
-    _positive("sigma", sigma)
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    lam = checks.eigenvalues(eigenvalues)
+    horizons = checks.horizons(horizons)
+    checks.positive("eta0", eta0)
+    checks.momentum("beta", beta)
+    checks.positive("sigma", sigma)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     n, d, last = len(horizons), len(lam), int(horizons[-1])
     steps = np.zeros((n, last))
     for h, T in enumerate(horizons):

@@ -8,35 +8,53 @@ vectorised over replicates, are the reference those are tested against.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulators.momentum import _eigenvalues, _horizons, _momentum, _positive
+from . import checks
 
 # --- ASGD on Gaussian linear regression ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ASGD:
+    r"""ASGD in the four-parameter form of Jain, Kakade, Kidambi, Netrapalli & Sidford (2018):
+
+    .. math::
+        u_t = \alpha w_t + (1-\alpha) v_t, \quad w_{t+1} = u_t - \delta \hat g(u_t), \quad
+        v_{t+1} = \beta u_t + (1-\beta) v_t - \gamma \hat g(u_t),
+
+    from :math:`w_0 = v_0`. ``alpha = 1`` is SGD with step ``delta`` (``v`` never enters).
+    """
+
+    delta: float
+    gamma: float
+    alpha: float
+    beta: float
+
+    def __post_init__(self) -> None:
+        checks.positive("delta", self.delta)
+        checks.positive("gamma", self.gamma)
+        if not 0 < self.alpha <= 1:
+            raise ValueError(f"alpha must lie in (0, 1], got {self.alpha!r}")
+        if not 0 <= self.beta <= 1:
+            raise ValueError(f"beta must lie in [0, 1], got {self.beta!r}")
 
 
 def asgd_moments(
     eigenvalues: np.ndarray,
     e0: np.ndarray,
     steps: int,
-    delta: float,
-    gamma: float,
-    alpha: float,
-    beta: float,
+    method: ASGD,
     label_noise: float = 0.0,
 ) -> np.ndarray:
     r"""Exact per-direction risk :math:`\lambda_i \mathbb E[(w_N - w^*)_i^2]` of ASGD.
 
     Linear regression with Gaussian features :math:`x \sim N(0, H)`, :math:`H` diagonal,
-    :math:`y = \langle w^*, x\rangle + \epsilon`, :math:`\mathrm{Var}\,\epsilon = s^2`; one
-    sample per step, stochastic gradient :math:`\hat g(u) = x(x^\top u - y)`. ASGD in the
-    four-parameter form of Jain, Kakade, Kidambi, Netrapalli & Sidford (2018):
-
-    .. math::
-        u_t = \alpha w_t + (1-\alpha) v_t, \quad w_{t+1} = u_t - \delta \hat g(u_t), \quad
-        v_{t+1} = \beta u_t + (1-\beta) v_t - \gamma \hat g(u_t),
-
-    from :math:`w_0 = v_0`. ``alpha = 1`` is SGD with step ``delta``. For Gaussian features
+    :math:`y = \langle w^*, x\rangle + \epsilon`, :math:`\mathrm{Var}\,\epsilon = s^2`
+    (``label_noise`` is ``s``); one sample per step, stochastic gradient
+    :math:`\hat g(u) = x(x^\top u - y)`, the update of :class:`ASGD`. For Gaussian features
     :math:`\mathbb E[x x^\top A x x^\top] = 2HAH + \mathrm{tr}(HA) H`, so the diagonal second
     moments of :math:`(w, v)` evolve in closed form (the off-diagonal ones never feed back):
     this is the expectation itself, not an estimate.
@@ -46,18 +64,11 @@ def asgd_moments(
     numpy.ndarray
         Shape ``(steps + 1, d)``: the risk in each eigendirection after ``0..steps`` steps.
     """
-    lam = _eigenvalues(eigenvalues)
-    e0 = np.asarray(e0, float)
-    if e0.shape != lam.shape:
-        raise ValueError(f"e0 must have shape {lam.shape}, got {e0.shape}")
-    for name, value in (("delta", delta), ("gamma", gamma)):
-        _positive(name, value)
-    if not 0 < alpha <= 1:
-        raise ValueError(f"alpha must lie in (0, 1], got {alpha!r}")
-    if not 0 <= beta <= 1:
-        raise ValueError(f"beta must lie in [0, 1], got {beta!r}")
-    if label_noise < 0:
-        raise ValueError(f"label_noise must be non-negative, got {label_noise!r}")
+    lam = checks.eigenvalues(eigenvalues)
+    e0 = checks.finite_vector("e0", e0, len(lam))
+    checks.positive_int("steps", steps, least=0)
+    checks.positive("label_noise", label_noise, allow_zero=True)
+    delta, gamma, alpha, beta = method.delta, method.gamma, method.alpha, method.beta
     ww, wv, vv = e0**2, e0**2, e0**2  # E w_i^2, E w_i v_i, E v_i^2
     out = np.empty((steps + 1, len(lam)))
     out[0] = lam * ww
@@ -82,33 +93,31 @@ def asgd_linear_regression(
     eigenvalues: np.ndarray,
     e0: np.ndarray,
     steps: int,
-    delta: float,
-    gamma: float,
-    alpha: float,
-    beta: float,
+    method: ASGD,
     label_noise: float,
     replicates: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    r"""Monte Carlo ASGD (same method and parameters as :func:`asgd_moments`).
+    r"""Monte Carlo ASGD (same method and instance as :func:`asgd_moments`).
 
     Returns
     -------
     numpy.ndarray
         Final errors :math:`w_N - w^*`, shape ``(replicates, d)``.
     """
-    lam = _eigenvalues(eigenvalues)
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
-    w = np.broadcast_to(np.asarray(e0, float), (replicates, len(lam))).copy()
+    lam = checks.eigenvalues(eigenvalues)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
+    w = np.broadcast_to(checks.finite_vector("e0", e0, len(lam)), (replicates, len(lam))).copy()
     v = w.copy()
     root = np.sqrt(lam)
+    m = method
     for _ in range(steps):
-        u = alpha * w + (1 - alpha) * v
+        u = m.alpha * w + (1 - m.alpha) * v
         x = root * rng.standard_normal((replicates, len(lam)))
         residual = np.einsum("rd,rd->r", x, u) - label_noise * rng.standard_normal(replicates)
         g = x * residual[:, None]
-        w, v = u - delta * g, beta * u + (1 - beta) * v - gamma * g
+        w, v = u - m.delta * g, m.beta * u + (1 - m.beta) * v - m.gamma * g
     return w
 
 
@@ -125,14 +134,12 @@ def sgdm_expected_loss(
     ``eta``. The state :math:`(x_i, m_i)` of each coordinate is linear with additive Gaussian
     noise, so its mean and 2x2 covariance evolve exactly.
     """
-    lam = _eigenvalues(eigenvalues)
-    x0 = np.asarray(x0, float)
-    if x0.shape != lam.shape:
-        raise ValueError(f"x0 must have shape {lam.shape}, got {x0.shape}")
-    _positive("eta", eta)
-    _momentum("beta", beta)
-    if sigma < 0 or steps < 0:
-        raise ValueError(f"sigma and steps must be non-negative, got {sigma!r}, {steps!r}")
+    lam = checks.eigenvalues(eigenvalues)
+    x0 = checks.finite_vector("x0", x0, len(lam))
+    checks.positive("eta", eta)
+    checks.momentum("beta", beta)
+    checks.positive("sigma", sigma, allow_zero=True)
+    checks.positive_int("steps", steps, least=0)
     # (x, m) -> (x - eta (beta m + lam x + sigma z), beta m + lam x + sigma z)
     a = np.zeros((len(lam), 2, 2))
     a[:, 0, 0], a[:, 0, 1] = 1 - eta * lam, -eta * beta
@@ -159,10 +166,12 @@ def sgdm_quadratic(
 ) -> np.ndarray:
     """Monte Carlo version of :func:`sgdm_expected_loss`: final ``f(x_K)``, shape
     ``(replicates,)``."""
-    lam = _eigenvalues(eigenvalues)
-    _positive("eta", eta)
-    _momentum("beta", beta)
-    x = np.broadcast_to(np.asarray(x0, float), (replicates, len(lam))).copy()
+    lam = checks.eigenvalues(eigenvalues)
+    checks.positive("eta", eta)
+    checks.momentum("beta", beta)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
+    x = np.broadcast_to(checks.finite_vector("x0", x0, len(lam)), (replicates, len(lam))).copy()
     m = np.zeros_like(x)
     for _ in range(steps):
         m = beta * m + lam * x + sigma * rng.standard_normal(x.shape)
@@ -198,8 +207,10 @@ def handbook_shb_least_squares(
     b = np.asarray(targets, float)
     if b.ndim != 1 or len(b) < 2:
         raise ValueError(f"targets must be a 1-d array of at least 2 numbers, got {b}")
-    _positive("eta", eta)
-    horizons = _horizons(horizons, lowest=0)
+    checks.positive("eta", eta)
+    horizons = checks.horizons(horizons, lowest=0)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     x = np.full(replicates, float(x0))
     m = np.zeros(replicates)
     out = np.empty((replicates, len(horizons)))

@@ -27,6 +27,8 @@ from dp_accounting import dp_event
 from dp_accounting.pld import pld_privacy_accountant
 from dp_accounting.rdp import rdp_privacy_accountant
 
+from . import checks
+
 ACCOUNTANTS = ("rdp", "pld")
 #: Relative search tolerance of the calibration: the returned multiplier is within this factor
 #: of the smallest admissible one, and never below it (dp_accounting checks the returned root).
@@ -65,8 +67,7 @@ class PrivacySpent:
 
 def check_budget(epsilon: float, delta: float) -> None:
     """Raise ``ValueError`` unless ``epsilon > 0`` is finite and ``0 < delta < 1``."""
-    if not isinstance(epsilon, int | float) or not math.isfinite(epsilon) or epsilon <= 0:
-        raise ValueError(f"epsilon must be a positive finite number, got {epsilon!r}")
+    checks.positive("epsilon", epsilon)
     check_delta(delta)
 
 
@@ -89,8 +90,7 @@ def check_mechanism(noise_multiplier: float, sampling_rate: float, steps: int) -
             "(a noise multiplier of 0 releases the gradients: no finite epsilon)"
         )
     check_sampling_rate(sampling_rate)
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    checks.positive_int("steps", steps)
 
 
 def check_sampling_rate(sampling_rate: float) -> None:
@@ -178,8 +178,7 @@ def calibrate_noise_multiplier(
     """
     check_budget(epsilon, delta)
     check_sampling_rate(sampling_rate)
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = checks.positive_int("steps", steps)
 
     def make_event(sigma: float) -> dp_event.DpEvent:
         run = dp_sgd_event(sigma, sampling_rate, steps)
@@ -230,6 +229,5 @@ def privacy_of_noise(
     whose L2 sensitivity (add/remove one record) is ``sensitivity``; the noise multiplier is
     their ratio.
     """
-    if not (math.isfinite(sensitivity) and sensitivity > 0):
-        raise ValueError(f"sensitivity must be positive and finite, got {sensitivity!r}")
+    checks.positive("sensitivity", sensitivity)
     return privacy_spent(float(noise_std) / sensitivity, sampling_rate, steps, delta, accountant)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
+
 
 def sgd_least_squares(
     features: np.ndarray,
@@ -44,24 +46,16 @@ def sgd_least_squares(
     """
     features = np.asarray(features, float)
     targets = np.asarray(targets, float)
-    horizons = np.asarray(horizons, dtype=int)
     if features.ndim != 2 or targets.shape != (features.shape[0],):
         raise ValueError(
             f"features must be (n, d) and targets (n,); got {features.shape} and {targets.shape}"
         )
-    if not (np.isfinite(step) and step > 0):
-        raise ValueError(f"step must be a positive finite number, got {step!r}")
-    if (
-        horizons.ndim != 1
-        or len(horizons) == 0
-        or horizons[0] < 0
-        or np.any(np.diff(horizons) <= 0)
-    ):
-        raise ValueError(f"horizons must be non-negative and strictly increasing, got {horizons}")
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    checks.positive("step", step)
+    horizons = checks.horizons(horizons, lowest=0)
+    replicates = checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     n, d = features.shape
-    x = np.broadcast_to(np.asarray(x0, float), (replicates, d)).copy()
+    x = np.broadcast_to(checks.finite_vector("x0", x0, d), (replicates, d)).copy()
     out = np.empty((replicates, len(horizons), d))
     k = 0
     while k < len(horizons) and horizons[k] == 0:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
+
 
 @dataclass
 class SinkhornRun:
@@ -78,8 +80,7 @@ def check_problem(
         raise ValueError(
             f"shapes do not match: a {a.shape}, b {b.shape}, cost {cost.shape}"
         ) from None
-    if not (isinstance(reg, int | float) and np.isfinite(reg) and reg > 0):
-        raise ValueError(f"reg must be a positive finite number, got {reg!r}")
+    checks.positive("reg", reg)
     if not np.all(np.isfinite(cost)):
         raise ValueError("cost contains NaN or infinite entries")
     for name, w in (("a", a), ("b", b)):
@@ -125,8 +126,7 @@ def sinkhorn_log(
     SinkhornRun
     """
     a, b, cost = check_problem(a, b, cost, reg)
-    if not (isinstance(max_iter, int | np.integer) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    checks.positive_int("max_iter", max_iter)
     R, n, m = cost.shape
     log_kernel = -cost / reg
     log_a, log_b = np.log(a), np.log(b)
@@ -181,10 +181,15 @@ def hilbert_contraction(cost: np.ndarray, reg: float) -> np.ndarray:
     return np.tanh(delta / 4.0) ** 2
 
 
+def _check_instances(rng: np.random.Generator, replicates: int, n: int) -> None:
+    checks.generator(rng)
+    checks.positive_int("replicates", replicates)
+    checks.positive_int("n", n, least=2)
+
+
 def random_assignment(rng: np.random.Generator, replicates: int, n: int) -> tuple:
     """Random assignment instances: ``C ~ U[0, 1]^{n x n}``, uniform marginals (Tang et al.)."""
-    if replicates < 1 or n < 2:
-        raise ValueError(f"need replicates >= 1 and n >= 2, got {replicates}, {n}")
+    _check_instances(rng, replicates, n)
     cost = rng.random((replicates, n, n))
     uniform = np.full((replicates, n), 1.0 / n)
     return uniform, uniform.copy(), cost
@@ -197,8 +202,7 @@ def discretized_densities(rng: np.random.Generator, replicates: int, n: int) -> 
     ``[0.05, 0.15]``, plus a tiny floor (every bin positive); the cost is
     :math:`|x_i - y_j|^2`.
     """
-    if replicates < 1 or n < 2:
-        raise ValueError(f"need replicates >= 1 and n >= 2, got {replicates}, {n}")
+    _check_instances(rng, replicates, n)
     grid = np.linspace(0.0, 1.0, n)
     dens = []
     for _ in range(2):  # the two marginals, each a batch (R, n)
@@ -217,10 +221,9 @@ def planted_assignment(
     ``U[margin, 1]`` elsewhere, uniform marginals. Every other permutation costs at least
     ``2 margin`` more, so the LP solution is unique with a vertex gap of at least
     ``2 margin / n``."""
-    if replicates < 1 or n < 2 or not 0 < margin < 1:
-        raise ValueError(
-            f"need replicates >= 1, n >= 2, 0 < margin < 1; got {replicates}, {n}, {margin}"
-        )
+    _check_instances(rng, replicates, n)
+    if not 0 < margin < 1:
+        raise ValueError(f"margin must lie in (0, 1), got {margin!r}")
     cost = rng.uniform(margin, 1.0, (replicates, n, n))
     perm = np.argsort(rng.random((replicates, n)), axis=1)
     np.put_along_axis(cost, perm[:, :, None], 0.0, axis=2)

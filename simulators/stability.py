@@ -38,10 +38,10 @@ The stable learning rates form an interval :math:`(0, \eta^*]`: if :math:`\rho <
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
+
+from . import checks
 
 DENSE_MAX_DIM = 32  # d^2 = 1024: a dense symmetric eigensolve is then faster than Lanczos
 
@@ -55,12 +55,6 @@ def _check_hessians(hessians: np.ndarray) -> np.ndarray:
     if not np.allclose(h, np.swapaxes(h, 1, 2), rtol=1e-10, atol=1e-12 * max(1.0, abs(h).max())):
         raise ValueError("hessians must be symmetric")
     return 0.5 * (h + np.swapaxes(h, 1, 2))
-
-
-def _check_eta(eta: float) -> float:
-    if not (isinstance(eta, int | float | np.floating) and math.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta (learning rate) must be a positive finite number, got {eta!r}")
-    return float(eta)
 
 
 def rank_one_hessians(features: np.ndarray) -> np.ndarray:
@@ -90,10 +84,8 @@ def noise_factor(n: int, batch: int, replacement: bool = True) -> float:
 
     ``1/B`` with replacement; ``(n - B)/(B (n - 1))`` without (0 at ``B = n``: full-batch GD).
     """
-    if not (isinstance(n, int | np.integer) and n >= 1):
-        raise ValueError(f"n (number of samples) must be a positive integer, got {n!r}")
-    if not (isinstance(batch, int | np.integer) and batch >= 1):
-        raise ValueError(f"batch size must be a positive integer, got {batch!r}")
+    checks.positive_int("n (number of samples)", n)
+    checks.positive_int("batch size", batch)
     if replacement:
         return 1.0 / batch
     if batch > n:
@@ -158,7 +150,7 @@ def second_moment_operator(
     numpy.ndarray
         Shape ``(d^2, d^2)``, symmetric.
     """
-    eta = _check_eta(eta)
+    eta = checks.positive("eta (learning rate)", eta)
     lin, quad = operator_pieces(hessians, batch, replacement)
     return np.eye(lin.shape[0]) - eta * lin + eta**2 * quad
 
@@ -171,7 +163,7 @@ def apply_operator(
     :math:`O(n d^3)`. ``second_moment`` may carry leading batch axes ``(..., d, d)``.
     """
     h = _check_hessians(hessians)
-    eta = _check_eta(eta)
+    eta = checks.positive("eta (learning rate)", eta)
     n = h.shape[0]
     c = noise_factor(n, batch, replacement)
     mean = h.mean(axis=0)
@@ -192,7 +184,7 @@ def spectral_radius(
     ``1e-12`` relative. :math:`M` is a positive map (it sends PSD matrices to PSD matrices),
     so its spectral radius is its largest eigenvalue (Krein-Rutman).
     """
-    eta = _check_eta(eta)
+    eta = checks.positive("eta (learning rate)", eta)
     h = restrict_to_range(hessians)
     return _radius(h, eta, batch, replacement)
 
@@ -286,23 +278,13 @@ def linear_sgd_sq_norms(
         Shape ``(replicates, len(horizons))``.
     """
     h = _check_hessians(hessians)
-    eta = _check_eta(eta)
+    eta = checks.positive("eta (learning rate)", eta)
     n, d, _ = h.shape
     noise_factor(n, batch, replacement)  # validates batch against n
-    e0 = np.asarray(x0, dtype=float)
-    if e0.shape != (d,) or not np.all(np.isfinite(e0)):
-        raise ValueError(f"x0 must be a finite vector of shape ({d},), got shape {e0.shape}")
-    horizons = np.asarray(horizons)
-    if (
-        horizons.ndim != 1
-        or len(horizons) == 0
-        or not np.issubdtype(horizons.dtype, np.integer)
-        or horizons[0] < 0
-        or np.any(np.diff(horizons) <= 0)
-    ):
-        raise ValueError(f"horizons must be non-negative strictly increasing integers: {horizons}")
-    if not (isinstance(replicates, int | np.integer) and replicates >= 1):
-        raise ValueError(f"replicates must be a positive integer, got {replicates!r}")
+    e0 = checks.finite_vector("x0", x0, d)
+    horizons = checks.horizons(horizons, lowest=0)
+    checks.positive_int("replicates", replicates)
+    checks.generator(rng)
     e = np.broadcast_to(e0, (replicates, d)).copy()
     out = np.empty((replicates, len(horizons)))
     k = 0

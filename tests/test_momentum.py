@@ -14,13 +14,13 @@ from simulators.momentum import (
     heavy_ball_exact,
     heavy_ball_quadratic,
     lessard_gradient,
-    polyak_parameters,
     shb_noiseless_gaps,
     shb_quadratic_risk,
     step_decay_lengths,
     step_decay_stages,
 )
 from simulators.momentum_sgd import (
+    ASGD,
     asgd_linear_regression,
     asgd_moments,
     handbook_shb_least_squares,
@@ -33,6 +33,7 @@ from theorems.heavy_ball import (
     LRP_CYCLE,
     heavy_ball_spectral_derivation,
     period3_orbit,
+    polyak_parameters,
 )
 
 # --- deterministic heavy ball ----------------------------------------------------------------
@@ -155,11 +156,9 @@ def test_shb_noisy_without_noise_equals_the_noiseless_evaluation():
 def test_asgd_moments_match_monte_carlo():
     lam = np.arange(1, 9) ** -2.0
     e0 = np.linspace(1, -1, 8)
-    params = dict(delta=0.15, gamma=2.0, alpha=0.9, beta=0.1, label_noise=0.5)
-    exact = asgd_moments(lam, e0, 60, **params)[-1]
-    w = asgd_linear_regression(
-        lam, e0, 60, replicates=40_000, rng=np.random.default_rng(3), **params
-    )
+    method = ASGD(delta=0.15, gamma=2.0, alpha=0.9, beta=0.1)
+    exact = asgd_moments(lam, e0, 60, method, label_noise=0.5)[-1]
+    w = asgd_linear_regression(lam, e0, 60, method, 0.5, 40_000, np.random.default_rng(3))
     samples = lam * w**2
     se = samples.std(axis=0) / np.sqrt(len(samples))
     assert np.all(np.abs(samples.mean(axis=0) - exact) < 4.5 * se)
@@ -168,8 +167,8 @@ def test_asgd_moments_match_monte_carlo():
 def test_asgd_with_alpha_one_is_sgd():
     lam = np.array([1.0, 0.3, 0.05])
     e0 = np.ones(3)
-    a = asgd_moments(lam, e0, 50, 0.2, 5.0, 1.0, 0.3)
-    b = asgd_moments(lam, e0, 50, 0.2, 0.01, 1.0, 0.9)  # v never enters u when alpha = 1
+    a = asgd_moments(lam, e0, 50, ASGD(0.2, 5.0, 1.0, 0.3))
+    b = asgd_moments(lam, e0, 50, ASGD(0.2, 0.01, 1.0, 0.9))  # v never enters u when alpha = 1
     np.testing.assert_allclose(a, b)
 
 
@@ -219,7 +218,8 @@ def test_handbook_shb_equals_its_heavy_ball_form():
         lambda: shb_quadratic_risk(
             np.ones(2), np.array([4]), 1.0, 0.5, 0.0, 3, np.random.default_rng()
         ),
-        lambda: asgd_moments(np.ones(2), np.ones(2), 3, 0.1, 1.0, 1.5, 0.1),
+        lambda: ASGD(0.1, 1.0, 1.5, 0.1),
+        lambda: asgd_moments(np.ones(2), np.ones(2), 3, ASGD(0.1, 1.0, 1.0, 0.1), -1.0),
         lambda: sgdm_expected_loss(np.ones(2), np.ones(2), 0.0, 0.5, 1.0, 3),
         lambda: handbook_shb_least_squares(np.ones(1), 0.0, 0.25, [1], 2, np.random.default_rng()),
         lambda: step_decay_stages(0),

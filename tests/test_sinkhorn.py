@@ -204,7 +204,7 @@ def test_bad_input_to_sns(kwargs, message):
 
 def test_bad_input_to_instances_and_mp():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="n >= 2"):
+    with pytest.raises(ValueError, match="n must be an integer >= 2"):
         random_assignment(rng, 1, 1)
     with pytest.raises(ValueError, match="margin"):
         planted_assignment(rng, 1, 4, margin=1.5)

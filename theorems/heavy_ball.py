@@ -40,7 +40,6 @@ from proofs_checks import (
     Geometric,
     Identity,
     Mutant,
-    Paper,
     RunContext,
     Samples,
     Symbolic,
@@ -52,20 +51,34 @@ from simulators.momentum import (
     lessard_branch,
     lessard_gradient,
 )
+from theorems.bibliography import LRP, POLYAK
 
-POLYAK = Paper(
-    title="Some methods of speeding up the convergence of iteration methods",
-    authors="Boris T. Polyak",
-    year=1964,
-    venue="USSR Computational Mathematics and Mathematical Physics 4(5)",
-)
-LRP = Paper(
-    title="Analysis and Design of Optimization Algorithms via Integral Quadratic Constraints",
-    authors="Laurent Lessard, Benjamin Recht, Andrew Packard",
-    year=2016,
-    arxiv="1408.3595",
-    venue="SIAM Journal on Optimization 26(1)",
-)
+# --- Polyak's tuning, written once ------------------------------------------------------------
+
+mu, L = sp.symbols("mu L", positive=True)
+KAPPA = L / mu
+#: Polyak's step and momentum for a spectrum in [mu, L], and the rate they give.
+POLYAK_ALPHA = 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2
+POLYAK_RHO = (sp.sqrt(KAPPA) - 1) / (sp.sqrt(KAPPA) + 1)
+POLYAK_BETA = POLYAK_RHO**2
+#: The tunings the claims compare: Polyak's, and the two mistakes the mutants stand for.
+ALPHA_RULES = {"polyak": POLYAK_ALPHA, "one_over_L": 1 / L}
+BETA_RULES = {"squared": POLYAK_BETA, "not_squared": POLYAK_RHO}
+_polyak_numbers = sp.lambdify((mu, L), (POLYAK_ALPHA, POLYAK_BETA, POLYAK_RHO))
+
+
+def polyak_parameters(mu_value: float, smoothness: float) -> tuple[float, float]:
+    r"""Polyak's :math:`(\alpha, \beta)` for eigenvalues in ``[mu_value, smoothness]``."""
+    if not (np.isfinite(mu_value) and np.isfinite(smoothness) and 0 < mu_value < smoothness):
+        raise ValueError(f"need 0 < mu < L, got mu={mu_value!r}, L={smoothness!r}")
+    alpha, beta, _ = _polyak_numbers(mu_value, smoothness)
+    return float(alpha), float(beta)
+
+
+def polyak_rate(mu_value: float, smoothness: float) -> float:
+    """Polyak's rate (sqrt(kappa) - 1)/(sqrt(kappa) + 1), kappa = L/mu."""
+    return float(_polyak_numbers(mu_value, smoothness)[2])
+
 
 # --- Polyak's rate, symbolically ------------------------------------------------------------
 
@@ -80,11 +93,13 @@ def _factor_radicands(expr: sp.Expr) -> sp.Expr:
     )
 
 
-def _tuning(alpha_rule: str, beta_rule: str, mu: sp.Expr, big_l: sp.Expr):
-    alpha = {"polyak": 4 / (sp.sqrt(big_l) + sp.sqrt(mu)) ** 2, "one_over_L": 1 / big_l}[alpha_rule]
-    rho = (sp.sqrt(big_l / mu) - 1) / (sp.sqrt(big_l / mu) + 1)
-    beta = {"squared": rho**2, "not_squared": rho}[beta_rule]
-    return alpha, beta, rho
+def _tuning(alpha_rule: str, beta_rule: str, mu_value: sp.Expr, l_value: sp.Expr):
+    values = {mu: mu_value, L: l_value}
+    return (
+        ALPHA_RULES[alpha_rule].subs(values),
+        BETA_RULES[beta_rule].subs(values),
+        POLYAK_RHO.subs(values),
+    )
 
 
 def _charpoly(alpha: sp.Expr, beta: sp.Expr, lam: sp.Expr):
@@ -119,16 +134,16 @@ def heavy_ball_spectral_derivation(alpha_rule: str = "polyak", beta_rule: str = 
         ("its discriminant in z (factored)", sp.factor(sp.discriminant(poly_g))),
         ("p(z; lambda, mu, L) - p(z; lambda/mu, 1, L/mu), simplified", invariance),
     ]
-    mu, big_l = sp.Integer(1), (1 + _D) ** 2
-    alpha, beta, rho = _tuning(alpha_rule, beta_rule, mu, big_l)
+    mu_1, big_l = sp.Integer(1), (1 + _D) ** 2
+    alpha, beta, rho = _tuning(alpha_rule, beta_rule, mu_1, big_l)
     _, poly = _charpoly(alpha, beta, _LAM)
-    lam_u = (mu + big_l * _U**2) / (1 + _U**2)
+    lam_u = (mu_1 + big_l * _U**2) / (1 + _U**2)
     steps += [
         ("with mu = 1, L = (1 + d)^2: det(z I - M)", poly.as_expr()),
         ("eigenvalues parametrised: lambda(u) = (mu + L u^2)/(1 + u^2), u > 0", lam_u),
     ]
     moduli = []
-    for label, value in (("lambda(u)", lam_u), ("lambda = mu", mu), ("lambda = L", big_l)):
+    for label, value in (("lambda(u)", lam_u), ("lambda = mu", mu_1), ("lambda = L", big_l)):
         roots = [_factor_radicands(sp.factor(r.subs(_LAM, value))) for r in sp.roots(poly)]
         mods = [_factor_radicands(sp.factor(sp.Abs(r))) for r in roots]
         steps.append((f"roots of det(z I - M) at {label}", sp.Tuple(*roots)))
@@ -144,13 +159,12 @@ def heavy_ball_spectral_derivation(alpha_rule: str = "polyak", beta_rule: str = 
     "hb.quadratic.optimal_rate",
     paper=POLYAK.theorem("heavy-ball rate on quadratics (theorem number not verified)"),
     statement=(
-        "With alpha = 4/(sqrt L + sqrt mu)^2 and beta = ((sqrt kappa - 1)/(sqrt kappa + 1))^2, "
-        "the heavy-ball iteration matrix has spectral radius exactly "
-        "(sqrt kappa - 1)/(sqrt kappa + 1) at every eigenvalue in [mu, L]."
+        f"With alpha = {POLYAK_ALPHA} and beta = {POLYAK_BETA}, the heavy-ball iteration "
+        f"matrix has spectral radius exactly {POLYAK_RHO} at every eigenvalue in [mu, L]."
     ),
     latex=(
         r"\max_{\lambda\in[\mu,L]} \rho\Big(\begin{smallmatrix}1+\beta-\alpha\lambda & -\beta"
-        r"\\ 1 & 0\end{smallmatrix}\Big) = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}"
+        rf"\\ 1 & 0\end{{smallmatrix}}\Big) = {sp.latex(POLYAK_RHO)}"
     ),
     assumptions=("f quadratic with Hessian spectrum in [mu, L]", "0 < mu < L"),
     simplification=(
@@ -192,11 +206,12 @@ def polyak_rate_symbolic(
 #: model (a t + b)(t+1)^-1 rho^t changes the fitted rate by O(1/t^2) per step, far below 1%;
 #: the mutants' rates differ by more than 45%.
 NUMERIC_TOLERANCE = 0.02
+NUMERIC_SMOOTHNESS = 1.0  # L; mu = L / kappa
 
 
 def _numeric_claim(kappa: int):
-    mu = 1.0 / kappa
-    rho = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+    smallest = NUMERIC_SMOOTHNESS / kappa
+    rho = polyak_rate(smallest, NUMERIC_SMOOTHNESS)
     rate = -math.log(rho)
     # fit where the norm has fallen by e^10 (transients of the interior modes are gone)
     window = (math.ceil(10 / rate), None)
@@ -206,10 +221,9 @@ def _numeric_claim(kappa: int):
         paper=POLYAK.theorem("heavy-ball rate on quadratics (theorem number not verified)"),
         statement=(
             f"On a diagonal quadratic with spectrum in [1/{kappa}, 1] heavy ball with Polyak's "
-            f"tuning converges as (t+1) rho^t, rho = (sqrt kappa - 1)/(sqrt kappa + 1) = "
-            f"{rho:.6f}."
+            f"tuning converges as (t+1) rho^t, rho = {POLYAK_RHO} = {rho:.6f}."
         ),
-        latex=r"\|x_t - x^*\| \asymp (t+1)\Big(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Big)^t",
+        latex=rf"\|x_t - x^*\| \asymp (t+1)\left({sp.latex(POLYAK_RHO)}\right)^t",
         assumptions=("f quadratic, Hessian spectrum in [mu, L]", "Polyak's alpha and beta"),
         simplification=(
             f"kappa = {kappa}, 20 eigenvalues log-spaced in [mu, L] (both ends included), "
@@ -233,9 +247,10 @@ def _numeric_claim(kappa: int):
     def numeric(ctx: RunContext, alpha_rule: str = "polyak", beta_rule: str = "squared") -> Samples:
         replicates = ctx.pick(32, 128)
         steps = math.ceil(ctx.pick(60, 80) / rate)  # e^-60: still far above float64's floor
-        eigenvalues = np.geomspace(mu, 1.0, 20)
-        alpha = 4 / (1 + math.sqrt(mu)) ** 2 if alpha_rule == "polyak" else 1.0
-        beta = rho**2 if beta_rule == "squared" else rho
+        eigenvalues = np.geomspace(smallest, NUMERIC_SMOOTHNESS, 20)
+        alpha, beta, _ = (
+            float(v) for v in _tuning(alpha_rule, beta_rule, smallest, NUMERIC_SMOOTHNESS)
+        )
         x0 = ctx.rng.standard_normal((replicates, len(eigenvalues)))
         norms = heavy_ball_quadratic(eigenvalues, x0, alpha, beta, steps)
         return Samples(
@@ -357,6 +372,5 @@ def test_hb_published_cycle_is_an_exact_orbit_of_the_lrp_map():
 
 
 def test_hb_lrp_tuning_is_polyaks_for_mu_1_l_25():
-    alpha = Fraction(4, (5 + 1) ** 2)
-    beta = Fraction(5 - 1, 5 + 1) ** 2
-    assert (alpha, beta) == (LRP_ALPHA, LRP_BETA)
+    alpha, beta, _ = _tuning("polyak", "squared", 1, 25)  # exact rationals
+    assert (alpha, beta) == (sp.Rational(LRP_ALPHA), sp.Rational(LRP_BETA))

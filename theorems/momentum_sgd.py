@@ -22,29 +22,14 @@ from proofs_checks import (
     AT_LEAST,
     Implication,
     Mutant,
-    Paper,
     PowerLaw,
     RunContext,
     Samples,
     Search,
     claim,
 )
-from simulators.momentum_sgd import asgd_moments, sgdm_expected_loss
-
-LI = Paper(
-    title="Risk Bounds of Accelerated SGD for Overparameterized Linear Regression",
-    authors="Xuheng Li, Yihe Deng, Jingfeng Wu, Dongruo Zhou, Quanquan Gu",
-    year=2023,
-    arxiv="2311.14222",
-    venue="ICLR 2024",
-)
-WANG = Paper(
-    title="The Marginal Value of Momentum for Small Learning Rate SGD",
-    authors="Runzhe Wang, Sadhika Malladi, Tianhao Wang, Kaifeng Lyu, Zhiyuan Li",
-    year=2023,
-    arxiv="2307.15196",
-    venue="ICLR 2024",
-)
+from simulators.momentum_sgd import ASGD, asgd_moments, sgdm_expected_loss
+from theorems.bibliography import LI, WANG
 
 # --- Li et al.: ASGD against SGD, per eigen-subspace -------------------------------------------
 
@@ -63,9 +48,8 @@ ASGD_PARAMETERS = (
 
 
 def _asgd(alpha: float, e0: np.ndarray, steps: int, label_noise: float) -> np.ndarray:
-    return asgd_moments(
-        ASGD_EIGENVALUES, e0, steps, ASGD_STEP, ASGD_Q / ASGD_TARGET, alpha, ASGD_Q, label_noise
-    )
+    method = ASGD(delta=ASGD_STEP, gamma=ASGD_Q / ASGD_TARGET, alpha=alpha, beta=ASGD_Q)
+    return asgd_moments(ASGD_EIGENVALUES, e0, steps, method, label_noise)
 
 
 @claim(
