@@ -37,13 +37,13 @@ On :math:`f_i(x) = \frac12 (x - b_i)^2` the stationary second moment is
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     AT_MOST,
     Bound,
     Geometric,
     Mutant,
-    Paper,
     PowerLaw,
     RunContext,
     Samples,
@@ -52,18 +52,34 @@ from proofs_checks import (
 from proofs_checks.grids import log_grid
 from simulators.gd import diagonal_quadratic_sq_errors, huber_worst_case_gaps
 from simulators.sgd import sgd_least_squares
+from theorems.bibliography import HANDBOOK
 
-HANDBOOK = Paper(
-    title="Handbook of Convergence Theorems for (Stochastic) Gradient Methods",
-    authors="Guillaume Garrigos, Robert M. Gower",
-    year=2023,
-    arxiv="2301.11235v1",
-)
+# --- the formulas, each written once ------------------------------------------------------------
+
+t, N = sp.symbols("t N", positive=True, integer=True)
+D, gamma, mu, L, sigma = sp.symbols("D gamma mu L sigma_*", positive=True)
+SYMBOLS = {
+    "t": "iterations",
+    "D": "||x_0 - x^*||",
+    "gamma": "step size",
+    "mu": "strong convexity modulus",
+    "sigma_*": "gradient noise at the optimum, (1/n) sum_i ||grad f_i(x^*)||^2",
+}
+
+#: Theorem 3.4: f(x_t) - inf f <= D^2 / (2 gamma t).
+GD_BOUND = D**2 / (2 * gamma * t)
+#: Theorem 3.6: the squared distance contracts by at least this factor per step.
+GD_CONTRACTION = 1 - gamma * mu
+#: Theorem 5.7: E||x_t - x^*||^2 <= (1 - gamma mu)^t D^2 + 2 gamma sigma_* / mu.
+SGD_BOUND = GD_CONTRACTION**t * D**2 + 2 * gamma * sigma / mu
+#: The Huber family with threshold D/(2N+1), gamma = 1/L: the gap after N steps, exactly.
+HUBER_GAP = L * D**2 / (4 * N + 2)
 
 
 # --- Theorem 3.4 -----------------------------------------------------------------------------
 
 SMOOTHNESS, DISTANCE = 4.0, 3.0  # L and D: not 1, so that a misplaced constant shows
+GD_BOUND_PREDICTION = Bound(expression=GD_BOUND, x=t, symbols=SYMBOLS)
 
 
 @claim(
@@ -71,27 +87,21 @@ SMOOTHNESS, DISTANCE = 4.0, 3.0  # L and D: not 1, so that a misplaced constant 
     paper=HANDBOOK.theorem("Theorem 3.4"),
     statement=(
         "For convex L-smooth f and 0 < gamma <= 1/L, GD satisfies "
-        "f(x_t) - inf f <= ||x_0 - x*||^2 / (2 gamma t) at every t."
+        f"f(x_t) - inf f <= {GD_BOUND} at every t, D = ||x_0 - x*||."
     ),
-    latex=r"f(x_t) - \inf f \le \frac{\|x_0 - x^*\|^2}{2\gamma t}",
+    latex=rf"f(x_t) - \inf f \le {sp.latex(GD_BOUND)}",
     assumptions=("f convex", "f L-smooth", "0 < gamma <= 1/L"),
     simplification=(
         "Checked on the Huber family with threshold D/(2N+1) (L = 4, D = 3, gamma = 1/L), "
         "where the bound is attained up to a factor 2; the bound holds for every convex "
         "L-smooth f, this family is the hardest known."
     ),
-    predicted=Bound(
-        formula=lambda t, D, gamma: D**2 / (2 * gamma * t),
-        expression=r"\frac{D^2}{2\gamma t}",
-    ),
+    predicted=GD_BOUND_PREDICTION,
     mutants=[
         Mutant(
             "understated_2.5x",
-            "the bound understated 2.5 times: D^2 / (5 gamma t)",
-            predicted=Bound(
-                formula=lambda t, D, gamma: D**2 / (5 * gamma * t),
-                expression=r"\frac{D^2}{5\gamma t}",
-            ),
+            f"the bound understated 2.5 times: {GD_BOUND * sp.Rational(2, 5)}",
+            predicted=GD_BOUND_PREDICTION.scaled(sp.Rational(2, 5)),
         )
     ],
 )
@@ -140,14 +150,20 @@ def gd_smooth_convex_rate(ctx: RunContext) -> Samples:
 MU, L_QUAD, DIM = 0.05, 1.0, 20
 
 
+def contraction(rate: sp.Expr) -> float:
+    """A per-step factor at the instance's mu and gamma = 1/L."""
+    return float(rate.subs({mu: MU, gamma: 1 / L_QUAD}))
+
+
 @claim(
     "handbook.gd.strongly_convex.linear_rate",
     paper=HANDBOOK.theorem("Theorem 3.6"),
     statement=(
         "For mu-strongly convex L-smooth f and 0 < gamma <= 1/L, ||x_t - x*||^2 contracts "
-        "at least by the factor (1 - gamma mu) per step."
+        f"at least by the factor {GD_CONTRACTION} per step."
     ),
-    latex=r"\|x_{t+1} - x^*\|^2 \le (1-\gamma\mu)^{t+1} \|x_0 - x^*\|^2",
+    latex=rf"\|x_{{t+1}} - x^*\|^2 \le \left({sp.latex(GD_CONTRACTION)}\right)^{{t+1}} "
+    r"\|x_0 - x^*\|^2",
     assumptions=("f mu-strongly convex", "f L-smooth", "0 < gamma <= 1/L"),
     simplification=(
         "Checked on diagonal quadratics (mu = 0.05, L = 1, d = 20, gamma = 1/L) from Gaussian "
@@ -155,13 +171,15 @@ MU, L_QUAD, DIM = 0.05, 1.0, 20
     ),
     # Relative tolerance 5% on the rate -log(rho): the true rate is twice the claimed one on
     # this instance, so the one-sided claim is decided with a wide margin either way.
-    predicted=Geometric(rho=1 - MU / L_QUAD, tolerance=0.05, side=AT_MOST, window=(100, None)),
+    predicted=Geometric(
+        rho=contraction(GD_CONTRACTION), tolerance=0.05, side=AT_MOST, window=(100, None)
+    ),
     mutants=[
         Mutant(
             "faster_than_true",
             "a rate (1 - gamma mu)^3, faster than the true (1 - gamma mu)^2, claimed",
             predicted=Geometric(
-                rho=(1 - MU / L_QUAD) ** 3, tolerance=0.05, side=AT_MOST, window=(100, None)
+                rho=contraction(GD_CONTRACTION**3), tolerance=0.05, side=AT_MOST, window=(100, None)
             ),
         )
     ],
@@ -180,6 +198,7 @@ def gd_strongly_convex_rate(ctx: RunContext) -> Samples:
 SGD_STEP = 0.45  # < 1 / (2 L_max) = 0.5
 SGD_TARGETS = np.linspace(-1.0, 1.0, 10)
 SGD_DISTANCE = 3.0
+SGD_BOUND_PREDICTION = Bound(expression=SGD_BOUND, x=t, symbols=SYMBOLS)
 
 
 @claim(
@@ -187,10 +206,9 @@ SGD_DISTANCE = 3.0
     paper=HANDBOOK.theorem("Theorem 5.7"),
     statement=(
         "For mu-strongly convex f = mean of convex L_max-smooth f_i and a constant step "
-        "0 < gamma < 1/(2 L_max), SGD satisfies "
-        "E||x_t - x*||^2 <= (1 - gamma mu)^t D^2 + 2 gamma sigma*/mu."
+        f"0 < gamma < 1/(2 L_max), SGD satisfies E||x_t - x*||^2 <= {SGD_BOUND}."
     ),
-    latex=(r"\mathbb{E}\|x_t - x^*\|^2 \le (1-\gamma\mu)^t D^2 + \frac{2\gamma\sigma_f^*}{\mu}"),
+    latex=rf"\mathbb{{E}}\|x_t - x^*\|^2 \le {sp.latex(SGD_BOUND)}",
     assumptions=(
         "f mu-strongly convex",
         "each f_i convex and L_max-smooth",
@@ -202,22 +220,12 @@ SGD_DISTANCE = 3.0
         "(mu = L_max = 1, gamma = 0.45, D = 3), where the variance term is tight within a "
         "factor of about 3."
     ),
-    predicted=Bound(
-        formula=lambda t, D, gamma, mu, sigma: (
-            (1 - gamma * mu) ** t * D**2 + 2 * gamma * sigma / mu
-        ),
-        expression=r"(1-\gamma\mu)^t D^2 + \frac{2\gamma\sigma^*_f}{\mu}",
-    ),
+    predicted=SGD_BOUND_PREDICTION,
     mutants=[
         Mutant(
             "variance_understated_5x",
             "the variance term understated 5 times: 2 gamma sigma* / (5 mu)",
-            predicted=Bound(
-                formula=lambda t, D, gamma, mu, sigma: (
-                    (1 - gamma * mu) ** t * D**2 + 2 * gamma * sigma / (5 * mu)
-                ),
-                expression=r"(1-\gamma\mu)^t D^2 + \frac{2\gamma\sigma^*_f}{5\mu}",
-            ),
+            predicted=SGD_BOUND_PREDICTION.substituted({sigma: sigma / 5}),
         )
     ],
 )
@@ -239,7 +247,7 @@ def sgd_constant_step_bound(ctx: RunContext) -> Samples:
     return Samples(
         horizons,
         sq,
-        constants={"D": SGD_DISTANCE, "gamma": SGD_STEP, "mu": 1.0, "sigma": sigma_star},
+        constants={"D": SGD_DISTANCE, "gamma": SGD_STEP, "mu": 1.0, "sigma_*": sigma_star},
         x_label="iterations t",
         y_label="E||x_t - x*||^2",
     )
@@ -251,7 +259,8 @@ def sgd_constant_step_bound(ctx: RunContext) -> Samples:
 def test_huber_gap_is_exactly_the_closed_form():
     horizons = np.array([1, 2, 5, 50, 500])
     gaps = huber_worst_case_gaps(horizons, SMOOTHNESS, DISTANCE, 1 / SMOOTHNESS)
-    np.testing.assert_allclose(gaps, SMOOTHNESS * DISTANCE**2 / (4 * horizons + 2), rtol=1e-12)
+    closed_form = sp.lambdify((N, L, D), HUBER_GAP)(horizons, SMOOTHNESS, DISTANCE)
+    np.testing.assert_allclose(gaps, closed_form, rtol=1e-12)
 
 
 def test_sgd_instance_satisfies_the_step_size_assumption():
