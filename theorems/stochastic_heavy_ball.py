@@ -27,12 +27,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     AT_MOST,
     Bound,
     Mutant,
-    Paper,
     PowerLaw,
     RunContext,
     Samples,
@@ -41,21 +41,28 @@ from proofs_checks import (
 )
 from simulators.momentum import shb_noiseless_gaps, shb_quadratic_risk, step_decay_stages
 from simulators.momentum_sgd import handbook_shb_least_squares
+from theorems.bibliography import HANDBOOK, PAN
 
-PAN = Paper(
-    title="Accelerated Convergence of Stochastic Heavy Ball Method under Anisotropic Gradient "
-    "Noise",
-    authors="Rui Pan, Yuxing Liu, Xiaoyu Wang, Tong Zhang",
-    year=2023,
-    arxiv="2312.14567",
-    venue="ICLR 2024",
-)
-HANDBOOK = Paper(
-    title="Handbook of Convergence Theorems for (Stochastic) Gradient Methods",
-    authors="Guillaume Garrigos, Robert M. Gower",
-    year=2023,
-    arxiv="2301.11235v1",
-)
+# --- the formulas, each written once ------------------------------------------------------------
+
+kappa = sp.Symbol("kappa", positive=True)
+#: SHB's momentum: every eigenvalue of the first stage (step 1/L) contracts at 1 - 1/sqrt(kappa).
+SHB_MOMENTUM = (1 - 1 / sp.sqrt(kappa)) ** 2
+shb_momentum = sp.lambdify(kappa, SHB_MOMENTUM)
+
+t, T = sp.symbols("t T", nonnegative=True)
+D, eta, sigma, L_max = sp.symbols("D eta sigma_* L_max", positive=True)
+HANDBOOK_SYMBOLS = {
+    "t": "iterations",
+    "D": "||x_0 - x^*||",
+    "eta": "step parameter (gamma_t = 2 eta/(t + 3))",
+    "sigma_*": "gradient noise at the optimum, (1/n) sum_i ||grad f_i(x^*)||^2",
+    "L_max": "largest smoothness constant of the f_i",
+}
+#: Theorem 7.4: E[f(x_t) - inf f] <= D^2/(eta (t + 1)) + 2 eta sigma_*.
+HANDBOOK_SHB_BOUND = D**2 / (eta * (t + 1)) + 2 * eta * sigma
+#: Corollary 7.5 as printed in v1 (eta = 1/(4 L_max sqrt(T + 1))): not implied by Theorem 7.4.
+PRINTED_COROLLARY = (D**2 / 2 + sigma) / (2 * L_max * sp.sqrt(t + 1))
 
 # --- Pan et al.: the bias term, iterations against kappa ---------------------------------------
 
@@ -63,7 +70,7 @@ BIAS_EPS, BIAS_DIM = 1e-6, 50
 SCHEDULE = (
     "Step decay as in Ge et al. 2019 (the paper's stage lengths were not retrieved): budget T "
     "split into S(T) = floor(log2 T) equal stages, step 1/L halved each stage; SHB momentum "
-    "fixed at beta = (1 - sqrt(mu/L))^2, the value that makes every eigenvalue of the first "
+    f"fixed at beta = {SHB_MOMENTUM}, the value that makes every eigenvalue of the first "
     "stage contract at 1 - 1/sqrt(kappa)."
 )
 
@@ -74,7 +81,7 @@ def iterations_to_eps(kappa: float, beta_rule: str) -> int:
     ``BIAS_EPS`` times the initial gap: T_eps of a horizon-dependent schedule."""
     lam = np.geomspace(1 / kappa, 1.0, BIAS_DIM)
     e0 = lam**-0.5  # every eigendirection starts with the same excess risk
-    beta = (1 - np.sqrt(1 / kappa)) ** 2 if beta_rule == "polyak" else 0.0
+    beta = shb_momentum(kappa) if beta_rule == "polyak" else 0.0
     target = BIAS_EPS * 0.5 * np.sum(lam * e0**2)
 
     def last_failure(budgets: np.ndarray) -> int:
@@ -205,7 +212,7 @@ def _variance_samples(ctx: RunContext, beta: float, decay: bool) -> Samples:
     ],
 )
 def shb_variance(ctx: RunContext, decay: bool = True) -> Samples:
-    return _variance_samples(ctx, (1 - np.sqrt(1 / VAR_KAPPA)) ** 2, decay)
+    return _variance_samples(ctx, shb_momentum(VAR_KAPPA), decay)
 
 
 @claim(
@@ -236,6 +243,7 @@ def sgd_variance(ctx: RunContext, decay: bool = True) -> Samples:
 HB_TARGETS = np.linspace(-1.0, 1.0, 10)  # f_i(x) = (x - b_i)^2 / 2: L_max = 1
 HB_SIGMA = float(np.mean((HB_TARGETS - HB_TARGETS.mean()) ** 2))  # sigma_f^*
 HB_DISTANCE, HB_STEP, HB_LMAX = 2.0, 0.25, 1.0  # eta = 1/(4 L_max), the largest allowed
+HANDBOOK_SHB_PREDICTION = Bound(expression=HANDBOOK_SHB_BOUND, x=t, symbols=HANDBOOK_SYMBOLS)
 
 
 @claim(
@@ -244,44 +252,35 @@ HB_DISTANCE, HB_STEP, HB_LMAX = 2.0, 0.25, 1.0  # eta = 1/(4 L_max), the largest
     statement=(
         "For f = mean of convex L_max-smooth f_i, SGD with momentum with gamma_t = "
         "2 eta/(t+3), beta_t = t/(t+2) and eta <= 1/(4 L_max) satisfies "
-        "E[f(x_t) - inf f] <= ||x_0 - x*||^2/(eta (t+1)) + 2 eta sigma_f^* at every t."
+        f"E[f(x_t) - inf f] <= {HANDBOOK_SHB_BOUND} at every t, D = ||x_0 - x*||."
     ),
-    latex=r"\mathbb E[f(x_t) - \inf f] \le \frac{\|x_0 - x^*\|^2}{\eta(t+1)} + 2\eta\sigma_f^*",
+    latex=rf"\mathbb E[f(x_t) - \inf f] \le {sp.latex(HANDBOOK_SHB_BOUND)}",
     assumptions=("each f_i convex and L_max-smooth", "indices uniform i.i.d.", "eta <= 1/(4L_max)"),
     simplification=(
         "f_i(x) = (x - b_i)^2/2, ten b_i evenly spaced in [-1, 1] (L_max = 1, sigma* = "
         f"{HB_SIGMA:.4f}), x_0 - x* = 2, eta = 1/4; the last iterate over t up to 2000 "
         "(5000 in the full profile), 4000 replicates (16000)."
     ),
-    predicted=Bound(
-        formula=lambda t, D, eta, sigma, **_: D**2 / (eta * (t + 1)) + 2 * eta * sigma,
-        expression=r"\frac{D^2}{\eta(t+1)} + 2\eta\sigma^*_f",
-    ),
+    predicted=HANDBOOK_SHB_PREDICTION,
     mutants=[
         Mutant(
             "variance_term_dropped",
             "the bound without its noise term 2 eta sigma*",
-            predicted=Bound(
-                formula=lambda t, D, eta, **_: D**2 / (eta * (t + 1)),
-                expression=r"\frac{D^2}{\eta(t+1)}",
-            ),
+            predicted=HANDBOOK_SHB_PREDICTION.substituted({sigma: 0}),
         ),
         Mutant(
             "printed_corollary_7_5",
             "Cor. 7.5 as printed in v1: eta = 1/(4 L_max sqrt(T+1)) gives "
-            "(D^2/2 + sigma*)/(2 L_max sqrt(T+1))",
+            f"{PRINTED_COROLLARY.subs(t, T)}",
             params={"schedule": "corollary"},
-            predicted=Bound(
-                formula=lambda t, D, sigma, L, **_: (0.5 * D**2 + sigma) / (2 * L * np.sqrt(t + 1)),
-                expression=r"\frac{D^2/2 + \sigma^*_f}{2L_{\max}\sqrt{T+1}}",
-            ),
+            predicted=HANDBOOK_SHB_PREDICTION.with_expression(PRINTED_COROLLARY),
         ),
     ],
 )
 def handbook_shb(ctx: RunContext, schedule: str = "theorem") -> Samples:
     replicates = ctx.pick(4_000, 16_000)
     x0 = HB_TARGETS.mean() + HB_DISTANCE
-    constants = {"D": HB_DISTANCE, "sigma": HB_SIGMA, "L": HB_LMAX}
+    constants = {"D": HB_DISTANCE, "sigma_*": HB_SIGMA, "L_max": HB_LMAX}
     if schedule == "theorem":
         horizons = np.concatenate(
             [[0], np.unique(np.geomspace(1, ctx.pick(2_000, 5_000), 20).astype(int))]
