@@ -47,7 +47,6 @@ import numpy as np
 from proofs_checks import (
     AT_MOST,
     Mutant,
-    Paper,
     PowerLaw,
     RunContext,
     Samples,
@@ -61,15 +60,7 @@ from simulators.last_iterate import (
     last_iterate_values,
     step_sizes,
 )
-
-LIU_ZHOU = Paper(
-    title="Revisiting the Last-Iterate Convergence of Stochastic Gradient Methods",
-    authors="Zijian Liu, Zhengyuan Zhou",
-    year=2023,
-    arxiv="2312.08531",
-    venue="ICLR 2024",
-)
-
+from theorems.bibliography import LIU_ZHOU
 
 # Tolerance of the expectation-rate claims. They are upper bounds ("at most"), so only a fitted
 # exponent above the bound by more than the tolerance counts against them. 0.1 is a fifth of the

@@ -23,27 +23,29 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     AT_LEAST,
     TIGHT,
     Bound,
     Mutant,
-    Paper,
     PowerLaw,
     RunContext,
     Samples,
     claim,
 )
 from simulators import harvey
+from theorems.bibliography import HARVEY
 
-HARVEY = Paper(
-    title="Tight analyses for non-smooth stochastic gradient descent",
-    authors="Nicholas J. A. Harvey, Christopher Liaw, Yaniv Plan, Sikander Randhawa",
-    year=2019,
-    arxiv="1812.05217v1",
-    venue="COLT 2019",
-)
+# --- the lower bounds, each written once --------------------------------------------------------
+
+T, c = sp.symbols("T c", positive=True)
+SYMBOLS = {"T": "steps (= dimension)", "c": "step constant, eta_t = c/sqrt(t)"}
+#: Theorem 3.5: f(x_{T+1}) - f^* >= log T / (32 c sqrt T) (convex, eta_t = c/sqrt t).
+CONVEX_LOWER_BOUND = sp.log(T) / (32 * c * sp.sqrt(T))
+#: Theorem 3.4: f(x_{T+1}) - f^* >= log T / (4 T) (strongly convex, eta_t = 1/t).
+STRONGLY_CONVEX_LOWER_BOUND = sp.log(T) / (4 * T)
 
 
 def powers_of_two(lo: int, hi: int) -> np.ndarray:
@@ -101,10 +103,10 @@ HARVEY_MUTANTS = [
     paper=HARVEY.theorem("Theorem 3.5"),
     statement=(
         "On Harvey et al.'s T-dimensional 1-Lipschitz convex function with the minimum-index "
-        "oracle, projected GD with step c/sqrt(t) has f(x_{T+1}) - f* >= log T / (32 c sqrt T) "
+        f"oracle, projected GD with step c/sqrt(t) has f(x_{{T+1}}) - f* >= {CONVEX_LOWER_BOUND} "
         "at every T."
     ),
-    latex=r"f(x_{T+1}) - f^* \ge \frac{\log T}{32\, c\, \sqrt T}",
+    latex=rf"f(x_{{T+1}}) - f^* \ge {sp.latex(CONVEX_LOWER_BOUND)}",
     assumptions=(
         "X = Euclidean unit ball of R^T, x_1 = 0",
         "deterministic oracle returning h_i with i the minimum active index",
@@ -114,11 +116,7 @@ HARVEY_MUTANTS = [
         "c = 1, T = 2^6 ... 2^12 (quick) or 2^14 (full); f(x_{T+1}) is checked, which is at "
         "most the gap since f* <= f(0) = 0."
     ),
-    predicted=Bound(
-        formula=lambda T, c: np.log(T) / (32 * c * np.sqrt(T)),
-        expression=r"\frac{\log T}{32 c \sqrt T}",
-        side=AT_LEAST,
-    ),
+    predicted=Bound(expression=CONVEX_LOWER_BOUND, x=T, side=AT_LEAST, symbols=SYMBOLS),
     mutants=HARVEY_MUTANTS,
 )
 def tight_convex(ctx: RunContext, tie: str = "min", report: str = "last") -> Samples:
@@ -194,10 +192,10 @@ def tight_convex_suffix_average(ctx: RunContext, report: str = "suffix_average")
     paper=HARVEY.theorem("Theorem 3.4"),
     statement=(
         "On Harvey et al.'s T-dimensional 1-strongly convex, 3-Lipschitz function with the "
-        "minimum-index oracle, projected GD with step 1/t has f(x_{T+1}) - f* >= log T / (4T) "
-        "at every T."
+        "minimum-index oracle, projected GD with step 1/t has "
+        f"f(x_{{T+1}}) - f* >= {STRONGLY_CONVEX_LOWER_BOUND} at every T."
     ),
-    latex=r"f(x_{T+1}) - f^* \ge \frac{\log T}{4T}",
+    latex=rf"f(x_{{T+1}}) - f^* \ge {sp.latex(STRONGLY_CONVEX_LOWER_BOUND)}",
     assumptions=(
         "X = Euclidean unit ball of R^T, x_1 = 0",
         "deterministic oracle returning h_i + x with i the minimum active index",
@@ -206,11 +204,7 @@ def tight_convex_suffix_average(ctx: RunContext, report: str = "suffix_average")
     simplification=(
         "T = 2^6 ... 2^12 (quick) or 2^14 (full); f(x_{T+1}) is checked (f* <= f(0) = 0)."
     ),
-    predicted=Bound(
-        formula=lambda T, c: np.log(T) / (4 * T),
-        expression=r"\frac{\log T}{4T}",
-        side=AT_LEAST,
-    ),
+    predicted=Bound(expression=STRONGLY_CONVEX_LOWER_BOUND, x=T, side=AT_LEAST, symbols=SYMBOLS),
     mutants=HARVEY_MUTANTS,
 )
 def tight_strongly_convex(ctx: RunContext, tie: str = "min", report: str = "last") -> Samples:
