@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
 	touch $(STAMP)
 
+# The reliability column of the report: the power benchmark's results, when they exist.
+RELIABILITY := $(wildcard benchmarks/results/power.json)
+
 report: $(STAMP)
-	$(BIN)/ratecheck report --out $(OUT) --profile $(PROFILE)
+	$(BIN)/ratecheck report --out $(OUT) --profile $(PROFILE) $(if $(RELIABILITY),--reliability $(RELIABILITY))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

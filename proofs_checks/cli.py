@@ -1,41 +1,47 @@
 """The ``ratecheck`` command line (also ``python -m proofs_checks``).
 
 Exit status: 0 when every claim run has its expected verdict (and every mutant is refuted),
-1 otherwise (or, for ``compare``, when something changed), 2 on a usage error. Errors are one
-line on stderr, not a traceback.
+1 otherwise (or, for ``compare``, when something changed), 2 on a usage error (a bad argument,
+an unknown claim, a results file that is not schema 1), 130 when interrupted (Ctrl-C; what ran
+is written, marked interrupted). Errors are one line on stderr, not a traceback. Output cut
+short by its reader (``ratecheck list | head -1``) ends the command quietly, with status 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .claims import DEFAULT_SEED, PROFILES
+from .cli_run import (
+    INTERRUPTED,
+    UsageError,
+    add_run_options,
+    cmd_report,
+    cmd_run,
+    load_claims,
+)
 from .errors import ClaimError
 
+ID_RULE = (
+    "Claim ids are dotted lower-case words, family.subject.case (at least two, each of a-z, "
+    "0-9 and _; the pattern ^[a-z0-9_]+(\\.[a-z0-9_]+)+$), e.g. "
+    "sgd.last_iterate.convex_lipschitz; the first word is usually the module's name. An id is "
+    "stable once published: results files, reports and comparisons refer to claims by it."
+)
 
-class UsageError(Exception):
-    """A mistake in how the command was called (exit status 2)."""
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (and exit status 2)."""
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root seed (default %(default)s)")
-    p.add_argument("--profile", choices=PROFILES, default="quick", help="horizons and replicates")
-    p.add_argument("--jobs", type=int, default=1, help="local processes for independent claims")
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster at ADDRESS"
-    )
-    p.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
-    p.add_argument(
-        "--path", action="append", default=[], type=Path, help="extra theorem module or directory"
-    )
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ratecheck", description=__doc__.splitlines()[0])
+    p = _Parser(prog="ratecheck", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     ls = sub.add_parser("list", help="the claims, one a line: id, kind, paper")
@@ -49,20 +55,21 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--path", action="append", default=[], type=Path)
 
     run = sub.add_parser("run", help="run claims (all, or those whose id starts with a prefix)")
-    run.add_argument("prefixes", nargs="*", metavar="ID_PREFIX")
-    run.add_argument("--out", type=Path, help="also write OUT/results.json")
-    _common(run)
+    add_run_options(run, default_out=None)
 
     rep = sub.add_parser("report", help="run claims and write results.json and the report")
-    rep.add_argument("prefixes", nargs="*", metavar="ID_PREFIX")
-    rep.add_argument("--out", type=Path, default=Path("reports/latest"))
-    _common(rep)
+    add_run_options(rep, default_out=Path("reports/latest"))
 
     cmp = sub.add_parser("compare", help="what changed between two results.json files")
     cmp.add_argument("old", type=Path)
     cmp.add_argument("new", type=Path)
 
-    new = sub.add_parser("new", help="scaffold a theorem module that runs and passes as written")
+    new = sub.add_parser(
+        "new",
+        help="scaffold a theorem module that runs and passes as written",
+        description="Write DIR/NAME.py: a theorem module with one small real claim that "
+        "passes as written, to edit into your paper's claims. " + ID_RULE,
+    )
     new.add_argument("name", help="module name, a lower-case Python identifier")
     new.add_argument("--dir", type=Path, default=Path("theorems"))
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -72,27 +79,34 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser().parse_args(args_list)
-    except SystemExit as exc:  # argparse has printed its one-line message
-        return 2 if exc.code else 0
-    try:
-        return COMMANDS[args.command](args)
+        try:
+            args = parser().parse_args(args_list)
+        except SystemExit as exc:  # argparse has printed help, or its one-line message
+            return 2 if exc.code else 0
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # The reader stopped reading (`ratecheck list | head -1`): that is not an error. Point
+        # stdout at devnull so that the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("ratecheck: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except UsageError as exc:
         print(f"ratecheck: error: {exc}", file=sys.stderr)
         return 2
     except (ClaimError, ValueError, ImportError, OSError) as exc:
-        print(f"ratecheck: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from .records import ResultsError
+
+        what = "" if isinstance(exc, ResultsError) else f"{type(exc).__name__}: "
+        print(f"ratecheck: error: {what}{exc}", file=sys.stderr)
         return 2
 
 
-def _claims(paths):
-    from .discovery import all_claims
-
-    return all_claims(paths)
-
-
 def cmd_list(args) -> int:
-    claims = _claims(args.path)
+    claims = load_claims(args.path)
     if args.kind:
         claims = [c for c in claims if c.kind == args.kind]
     if args.paper:
@@ -109,7 +123,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    by_id = {c.id: c for c in _claims(args.path)}
+    by_id = {c.id: c for c in load_claims(args.path)}
     if args.id not in by_id:
         raise UsageError(f"no claim {args.id!r}; `ratecheck list` shows the ids")
     c = by_id[args.id]
@@ -129,157 +143,50 @@ def cmd_show(args) -> int:
     for m in c.mutants:
         print(f"  - {m.name}: {m.description}")
     if args.results:
-        from .results import read_results
+        from .results import read_run
 
-        doc = read_results(args.results)
-        entry = next((e for e in doc["claims"] if e["id"] == c.id), None)
-        if entry is None:
+        run = read_run(args.results)
+        record = next((r for r in run.claims if r.id == c.id), None)
+        if record is None:
             print(f"\nNot in {args.results}.")
         else:
-            caught = sum(m["verdict"] == "refuted" for m in entry["mutants"])
+            caught, total = record.mutants_caught
             print(
-                f"\nLast verdict ({args.results}, seed {doc['seed']}, {doc['profile']}): "
-                f"{entry['verdict']}; mutants refuted {caught}/{len(entry['mutants'])}\n"
-                f"  {entry['reason']}"
+                f"\nLast verdict ({args.results}, seed {run.seed}, {run.profile}): "
+                f"{record.verdict}; mutants refuted {caught}/{total}\n  {record.reason}"
             )
     return 0
 
 
-def _run(args):
-    from .discovery import select
-    from .execution import run_claims
-
-    claims = select(_claims(args.path), args.prefixes)
-    if not claims:
-        raise UsageError(f"no claim id starts with {' or '.join(args.prefixes)!r}")
-    start = time.perf_counter()
-    entries = run_claims(
-        claims,
-        seed=args.seed,
-        profile=args.profile,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        local_dask=args.dask,
-        progress=_Progress(len(claims), start),
-    )
-    from .results import build
-
-    return build(entries, args.seed, args.profile, time.perf_counter() - start)
-
-
-class _Progress:
-    """One status line on stderr: claims done / total, the current claim, elapsed time."""
-
-    def __init__(self, total: int, start: float) -> None:
-        self.total, self.start, self.done = total, start, 0
-        self.live = sys.stderr.isatty()
-
-    def __call__(self, claim_id: str, finished: bool) -> None:
-        self.done += finished
-        elapsed = time.perf_counter() - self.start
-        state = "done" if finished else "running"
-        line = f"[{self.done}/{self.total}] {elapsed:6.1f}s  {state} {claim_id}"
-        if self.live:
-            print(f"\r\033[K{line}", end="" if self.done < self.total else "\n", file=sys.stderr)
-        elif finished:
-            print(line, file=sys.stderr)
-
-
-def _table(doc) -> str:
-    rows = [("claim", "verdict", "expected", "fitted", "mutants refuted", "s")]
-    for e in doc["claims"]:
-        fitted = e.get("fitted", {})
-        est = fitted.get("estimate")
-        ci = fitted.get("ci")
-        if isinstance(est, float) and ci and None not in ci:
-            fit = f"{est:.4g} [{ci[0]:.4g}, {ci[1]:.4g}]"
-        elif "counterexample" in fitted:
-            fit = "counterexample"
-        elif "instances" in fitted:
-            fit = f"{fitted['instances']} instances"
-        else:
-            fit = fitted.get("residual", "-") if fitted else "-"
-        caught = sum(m["verdict"] == "refuted" for m in e["mutants"])
-        mark = "" if e["passed"] else "  <-- FAIL"
-        rows.append(
-            (
-                e["id"],
-                e["verdict"],
-                e["expected_verdict"],
-                str(fit)[:40],
-                f"{caught}/{len(e['mutants'])}",
-                f"{e['seconds']:.1f}{mark}",
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    c = doc["counts"]
-    lines.append(
-        f"\n{len(doc['claims'])} claims: {c['confirmed']} confirmed, {c['refuted']} refuted, "
-        f"{c['inconclusive']} inconclusive; "
-        + ("all as expected." if doc["passed"] else "SOME NOT AS EXPECTED.")
-    )
-    return "\n".join(lines)
-
-
-def cmd_run(args) -> int:
-    doc = _run(args)
-    print(_table(doc))
-    if args.out:
-        from .results import write_results
-
-        print(f"wrote {write_results(args.out, doc)}")
-    return 0 if doc["passed"] else 1
-
-
-def cmd_report(args) -> int:
-    from .results import write_results
-
-    doc = _run(args)
-    print(_table(doc))
-    path = write_results(args.out, doc)
-    try:
-        from .report import write_report
-    except ImportError:
-        write_report = None
-    if write_report is not None:
-        write_report(args.out, doc)
-    index = args.out / "index.html"
-    print(f"wrote {path}" + (f" and {index}" if index.exists() else ""))
-    return 0 if doc["passed"] else 1
-
-
-def _halfwidth(entry) -> float | None:
-    ci = (entry.get("fitted") or {}).get("ci")
-    est = (entry.get("fitted") or {}).get("estimate")
-    if not ci or est is None or None in ci:
+def _halfwidth(fitted: dict) -> float | None:
+    ci, est = fitted.get("ci"), fitted.get("estimate")
+    if not isinstance(ci, list) or len(ci) != 2 or est is None or None in ci:
         return None
     return (ci[1] - ci[0]) / 2
 
 
 def cmd_compare(args) -> int:
-    from .results import read_results
+    from .results import read_run  # validates each file against schema 1, naming the field
 
-    old = {e["id"]: e for e in read_results(args.old)["claims"]}
-    new = {e["id"]: e for e in read_results(args.new)["claims"]}
+    old = {r.id: r for r in read_run(args.old).claims}
+    new = {r.id: r for r in read_run(args.new).claims}
     changes = []
     for cid in sorted(set(old) | set(new)):
         if cid not in new:
-            changes.append(f"{cid}: removed (was {old[cid]['verdict']})")
+            changes.append(f"{cid}: removed (was {old[cid].verdict})")
             continue
         if cid not in old:
-            changes.append(f"{cid}: new, {new[cid]['verdict']}")
+            changes.append(f"{cid}: new, {new[cid].verdict}")
             continue
         a, b = old[cid], new[cid]
-        if a["verdict"] != b["verdict"]:
-            changes.append(f"{cid}: verdict {a['verdict']} -> {b['verdict']}")
-        ma = {m["name"]: m["verdict"] for m in a["mutants"]}
-        for m in b["mutants"]:
-            if m["name"] in ma and ma[m["name"]] != m["verdict"]:
-                changes.append(f"{cid}: mutant {m['name']} {ma[m['name']]} -> {m['verdict']}")
-        ea, eb = (a.get("fitted") or {}).get("estimate"), (b.get("fitted") or {}).get("estimate")
-        ha, hb = _halfwidth(a), _halfwidth(b)
+        if a.verdict != b.verdict:
+            changes.append(f"{cid}: verdict {a.verdict} -> {b.verdict}")
+        was = {m.name: m.verdict for m in a.mutants}
+        for m in b.mutants:
+            if m.name in was and was[m.name] != m.verdict:
+                changes.append(f"{cid}: mutant {m.name} {was[m.name]} -> {m.verdict}")
+        ea, eb = a.fitted.get("estimate"), b.fitted.get("estimate")
+        ha, hb = _halfwidth(a.fitted), _halfwidth(b.fitted)
         if isinstance(ea, float) and isinstance(eb, float) and ha is not None and hb is not None:
             # two independent 95% intervals that do not overlap: more than noise
             if abs(eb - ea) > ha + hb:
@@ -307,7 +214,15 @@ def cmd_new(args) -> int:
         raise UsageError(f"{target} exists; use --force to overwrite")
     args.dir.mkdir(parents=True, exist_ok=True)
     target.write_text(render(args.name))
-    print(f"wrote {target}; check it with: pytest {target} (or pytest {args.dir} -k {args.name})")
+    print(f"wrote {target}; check it with: pytest {target}")
+    from .discovery import registered_locations
+
+    if not registered_locations().contains(target):
+        print(
+            f"(`pytest {args.dir}` collects it once {args.dir} is registered: under the "
+            f'ratecheck.theorems entry point, or with ratecheck_paths = ["{args.dir}"] in the '
+            "pytest configuration)"
+        )
     return 0
 
 
