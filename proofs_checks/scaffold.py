@@ -29,7 +29,9 @@ MU, L, DIM = 0.1, 1.0, 10
 # 2. One function per claim. The decorator holds the claim as data: the statement, the
 #    prediction (kind, predicted value, tolerance, side, fit window) and the mutants.
 @claim(
-    "{name}.gd.quadratic.linear_rate",  # a stable dotted id: other tools rely on it
+    # The id: dotted lower-case words, family.subject.case (^[a-z0-9_]+(\\.[a-z0-9_]+)+$),
+    # stable once published: results files, reports and `ratecheck compare` refer to it.
+    "{name}.gd.quadratic.linear_rate",
     paper=PAPER.theorem("Theorem 1"),  # the theorem number in the paper
     statement="GD with step 1/L on a mu-strongly convex quadratic contracts ||x_t - x*||^2 "
     "by exactly (1 - mu/L)^2 per step in the long run.",
@@ -49,7 +51,7 @@ MU, L, DIM = 0.1, 1.0, 10
     ],
 )
 def gd_quadratic_rate(ctx: RunContext) -> Samples:
-    # 4. Run a simulator with ctx.rng (seeded from --seed and the claim id) and sizes chosen
+    # 4. Run a simulator with ctx.rng (seeded from the run's seed and the claim id) and sizes chosen
     #    per profile with ctx.pick(quick, full); return the data the kind needs.
     replicates = ctx.pick(32, 128)
     steps = ctx.pick(200, 400)
