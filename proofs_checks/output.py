@@ -7,7 +7,6 @@ collected, selected and run, and whether the run was interrupted.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -59,22 +58,7 @@ def write_outputs(directory: Path, doc: dict[str, Any], reliability: Path | None
 
 
 def write_report_pages(directory: Path, doc: dict[str, Any], reliability: Path | None) -> None:
-    """Call the report writer: ``write_report(directory, doc, reliability=...)``."""
+    """The report pages (report.md, index.html, figures/); ``reliability`` may be None."""
     from .report import write_report
 
-    if reliability is None:
-        write_report(directory, doc)
-    else:
-        write_report(directory, doc, **{reliability_keyword(write_report): reliability})
-
-
-def reliability_keyword(writer: Any) -> str:
-    """The report writer's keyword for the power benchmark.
-
-    ``reliability`` is the interface; ``power`` is what the writer called it before, accepted
-    until the writer takes ``reliability``.
-    """
-    parameters = inspect.signature(writer).parameters
-    if "reliability" not in parameters and "power" in parameters:
-        return "power"
-    return "reliability"
+    write_report(directory, doc, reliability=reliability)
