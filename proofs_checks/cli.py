@@ -98,9 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ratecheck: error: {exc}", file=sys.stderr)
         return 2
     except (ClaimError, ValueError, ImportError, OSError) as exc:
+        from .discovery import DuplicateClaimError, TheoremImportError
         from .records import ResultsError
 
-        what = "" if isinstance(exc, ResultsError) else f"{type(exc).__name__}: "
+        # These messages name the file, module or claim themselves; others get their type.
+        explicit = (ClaimError, DuplicateClaimError, ResultsError, TheoremImportError)
+        what = "" if isinstance(exc, explicit) else f"{type(exc).__name__}: "
         print(f"ratecheck: error: {what}{exc}", file=sys.stderr)
         return 2
 

@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import pkgutil
 import sys
+import traceback
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,38 @@ if TYPE_CHECKING:  # the engine is imported only when claims are asked for
     from .claims import Claim
 
 ENTRY_POINT_GROUP = "ratecheck.theorems"
+
+
+class TheoremImportError(ImportError):
+    """A theorem module failed to import: names the module and where it failed, in one line."""
+
+    def __init__(self, module: str, exc: BaseException, file: str | None = None) -> None:
+        frames = traceback.extract_tb(exc.__traceback__)
+        # The line in the theorem module itself, rather than deep inside a library it called.
+        own = [f for f in frames if file and Path(f.filename) == Path(file)] or frames
+        where = f" ({own[-1].filename}, line {own[-1].lineno})" if own else ""
+        super().__init__(f"theorem module {module}: {type(exc).__name__}: {exc}{where}")
+
+
+def import_theorem_module(name: str) -> ModuleType:
+    """Import a theorem module by name; a failure names the module (a ClaimError says more)."""
+    from .errors import ClaimError
+
+    try:
+        return importlib.import_module(name)
+    except (ClaimError, TheoremImportError):
+        raise
+    except Exception as exc:
+        raise TheoremImportError(name, exc, _origin(name)) from exc
+
+
+def _origin(name: str) -> str | None:
+    """The file of a module, found without importing it (None if it cannot be found)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None else None
 
 
 class DuplicateClaimError(ValueError):
@@ -97,7 +130,7 @@ def package_modules(package: ModuleType) -> list[ModuleType]:
     if not hasattr(package, "__path__"):
         return [package]
     return [
-        importlib.import_module(f"{package.__name__}.{info.name}")
+        import_theorem_module(f"{package.__name__}.{info.name}")
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
         if not info.name.startswith("_") and not info.ispkg
     ]
@@ -107,7 +140,7 @@ def registered_modules() -> list[ModuleType]:
     """Every registered theorem module, imported (a package entry gives its submodules)."""
     modules: list[ModuleType] = []
     for ep in registered_entry_points():
-        modules += package_modules(importlib.import_module(ep.module))
+        modules += package_modules(import_theorem_module(ep.module))
     return modules
 
 
@@ -128,10 +161,14 @@ def module_from_path(path: Path) -> ModuleType:
         raise ImportError(f"cannot import a theorem module from {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    from .errors import ClaimError
+
     try:
         spec.loader.exec_module(module)
-    except BaseException:
+    except BaseException as exc:
         del sys.modules[name]
+        if isinstance(exc, Exception) and not isinstance(exc, ClaimError):
+            raise TheoremImportError(str(path), exc, str(path)) from exc
         raise
     return module
 

@@ -302,6 +302,8 @@ class RateReport:
         directory = config.getoption("rate_report")
         if not directory or hasattr(config, "workerinput"):  # the xdist controller writes
             return
+        if config.getoption("collectonly"):  # nothing ran: keep the last results
+            return
         run = self.run_info(session, exitstatus)
         if run is None or (run["collected"] == 0 and not self.entries):
             return

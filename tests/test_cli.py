@@ -196,6 +196,21 @@ def test_theorem_directory_anywhere_via_path_option(tmp_path, capsys):
     assert "external.inverse.rate" in capsys.readouterr().out
 
 
+def test_broken_or_clashing_theorem_modules_are_one_line_errors(tmp_path, capsys):
+    broken = tmp_path / "broken" / "broken_paper.py"
+    broken.parent.mkdir()
+    broken.write_text("import numpy as np\n\nnp.frobnicate()\n")
+    assert main(["list", "--path", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "broken_paper.py" in err and "line 3" in err
+    for name in ("one.py", "two.py"):
+        (tmp_path / name).write_text(textwrap.dedent(EXTERNAL))
+    assert main(["list", "--path", str(tmp_path / "one.py"), "--path", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'external.inverse.rate' is defined twice" in err
+    assert "one.py" in err and "two.py" in err
+
+
 def test_ctrl_c_writes_what_ran_marked_interrupted(tmp_path, capsys):
     (tmp_path / "stopped.py").write_text(textwrap.dedent(INTERRUPTED))
     out = tmp_path / "out"
