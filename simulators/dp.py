@@ -10,6 +10,7 @@ noise levels or step sizes at once, on common random numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,13 +36,20 @@ class DPRun:
     privacy: list[PrivacySpent] = field(default_factory=list)
 
     def privacy_notes(self, epsilon: float | np.ndarray, delta: float) -> dict:
-        """What each configuration claims (``epsilon``: one value, or one per configuration)
-        next to what it spent, from the noise it actually used."""
-        eps = np.broadcast_to(np.asarray(epsilon, float), (len(self.privacy),))
-        return {
-            "claimed": [{"epsilon": float(e), "delta": delta} for e in eps],
-            "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in self.privacy],
-        }
+        """:func:`privacy_notes` of this run's configurations."""
+        return privacy_notes(self.privacy, epsilon, delta)
+
+
+def privacy_notes(
+    spent: Sequence[PrivacySpent], epsilon: float | np.ndarray, delta: float
+) -> dict[str, list[dict[str, float]]]:
+    """What each configuration claims (``epsilon``: one value, or one per configuration) next to
+    what it spent, from the noise it actually used: the ledger a claim records in its notes."""
+    eps = np.broadcast_to(np.asarray(epsilon, float), (len(spent),))
+    return {
+        "claimed": [{"epsilon": float(e), "delta": delta} for e in eps],
+        "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in spent],
+    }
 
 
 # --- absolute-deviation loss: a sharp minimum --------------------------------------------------

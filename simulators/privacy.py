@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dp_accounting
+import numpy as np
 from dp_accounting import dp_event
 from dp_accounting.pld import pld_privacy_accountant
 from dp_accounting.rdp import rdp_privacy_accountant
@@ -30,6 +31,14 @@ from dp_accounting.rdp import rdp_privacy_accountant
 from . import checks
 
 ACCOUNTANTS = ("rdp", "pld")
+#: An epsilon sweep on which the calibrated noise multiplier follows 1/epsilon closely. The
+#: accountant's conversion from RDP to (epsilon, delta) adds logarithmic factors (the
+#: log(alpha)/(alpha - 1) term of the improved conversion, the discrete order grid):
+#: calibrate_noise_multiplier(eps) has a fitted exponent of -0.92 on [1/4, 1] at delta = 1e-5
+#: but -0.975 at delta = 1e-8, where the correction is small next to log(1/delta). Sweeps in
+#: epsilon that test a 1/epsilon (or 1/epsilon^2) law use this grid at this delta.
+EPSILON_SWEEP = np.array([0.25, 0.35, 0.5, 0.71, 1.0])
+EPSILON_SWEEP_DELTA = 1e-8
 #: Relative search tolerance of the calibration: the returned multiplier is within this factor
 #: of the smallest admissible one, and never below it (dp_accounting checks the returned root).
 CALIBRATION_RTOL = 1e-6

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from simulators.privacy import (
+    EPSILON_SWEEP,
+    EPSILON_SWEEP_DELTA,
     PrivacySpent,
     calibrate_noise_multiplier,
     check_budget,
@@ -176,3 +178,15 @@ def test_bad_steps_and_accountant():
         spent_epsilon(1.0, 0.01, 10, 1e-5, accountant="moments")
     with pytest.raises(ValueError, match="sensitivity"):
         privacy_of_noise(1.0, 0.0, 1.0, 10, 1e-5)
+
+
+def test_epsilon_sweep_has_the_noise_follow_one_over_epsilon():
+    """On EPSILON_SWEEP at its delta the calibrated multiplier's fitted exponent in epsilon is
+    within 0.03 of -1 (the accountant's log factors are small there), and not at delta = 1e-5."""
+
+    def exponent(delta: float) -> float:
+        sigma = [calibrate_noise_multiplier(float(e), delta, 1.0, 256) for e in EPSILON_SWEEP]
+        return float(np.polyfit(np.log(EPSILON_SWEEP), np.log(sigma), 1)[0])
+
+    assert abs(exponent(EPSILON_SWEEP_DELTA) + 1) < 0.03
+    assert abs(exponent(1e-5) + 1) > 0.05

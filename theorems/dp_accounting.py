@@ -28,51 +28,65 @@ from proofs_checks import (
     Comparison,
     Identity,
     Mutant,
-    Paper,
     RunContext,
     Symbolic,
     claim,
 )
 from simulators.privacy import rdp_gaussian, rdp_poisson_gaussian
+from theorems.bibliography import MIRONOV, MTZ
 
-MIRONOV = Paper(
-    title="Renyi Differential Privacy",
-    authors="Ilya Mironov",
-    year=2017,
-    arxiv="1702.07476",
-    venue="CSF 2017",
-)
-MTZ = Paper(
-    title="Renyi Differential Privacy of the Sampled Gaussian Mechanism",
-    authors="Ilya Mironov, Kunal Talwar, Li Zhang",
-    year=2019,
-    arxiv="1908.10530",
-)
+# --- the formulas, each written once ------------------------------------------------------------
 
 ALPHA, SIGMA, DELTA_SENS = sympy.symbols("alpha sigma Delta", positive=True)
 X = sympy.Symbol("x", real=True)
+#: Proposition 7: the Gaussian mechanism's RDP of order alpha.
+GAUSSIAN_RDP = ALPHA * DELTA_SENS**2 / (2 * SIGMA**2)
+
+ORDER = sympy.Symbol("alpha", integer=True, positive=True)  # MTZ: integer orders >= 2
+Q = sympy.Symbol("q", positive=True)
+K = sympy.Symbol("k", integer=True, nonnegative=True)
+#: MTZ Section 3.3: the Poisson-subsampled Gaussian's RDP at an integer order.
+MTZ_RDP = sympy.log(
+    sympy.Sum(
+        sympy.binomial(ORDER, K)
+        * (1 - Q) ** (ORDER - K)
+        * Q**K
+        * sympy.exp((K**2 - K) / (2 * SIGMA**2)),
+        (K, 0, ORDER),
+    )
+) / (ORDER - 1)
+#: The formula and the mistake its mutant stands for (the 2 of 2 sigma^2 dropped: sigma^2 ->
+#: sigma^2 / 2), evaluated in mpmath.
+MTZ_FORMULAS = {
+    "theorem": MTZ_RDP,
+    "exponent_factor_dropped": MTZ_RDP.subs(SIGMA, SIGMA / sympy.sqrt(2)),
+}
+_MTZ_NUMBERS = {
+    name: sympy.lambdify((Q, SIGMA, ORDER), formula, modules="mpmath")
+    for name, formula in MTZ_FORMULAS.items()
+}
 
 
 @claim(
     "dp.rdp.gaussian",
     paper=MIRONOV.theorem("Proposition 7"),
     statement=(
-        "The Renyi divergence of order alpha between N(0, s^2) and N(Delta, s^2) is "
-        "alpha Delta^2 / (2 s^2)."
+        "The Renyi divergence of order alpha between N(0, sigma^2) and N(Delta, sigma^2) is "
+        f"{GAUSSIAN_RDP}."
     ),
-    latex=r"D_\alpha(N(0,s^2)\,\|\,N(\Delta,s^2)) = \frac{\alpha\Delta^2}{2s^2}",
-    assumptions=("alpha > 1", "s > 0"),
-    simplification="The divergence is integrated by sympy for symbolic alpha, Delta, s.",
+    latex=rf"D_\alpha(N(0,\sigma^2)\,\|\,N(\Delta,\sigma^2)) = {sympy.latex(GAUSSIAN_RDP)}",
+    assumptions=("alpha > 1", "sigma > 0"),
+    simplification="The divergence is integrated by sympy for symbolic alpha, Delta, sigma.",
     predicted=Symbolic(),
     mutants=[
         Mutant(
             "factor_two_dropped",
-            "alpha Delta^2 / s^2 (the factor 2 dropped)",
-            params={"denominator": 1},
+            f"{2 * GAUSSIAN_RDP} (the factor 2 dropped)",
+            params={"scale": 2},
         )
     ],
 )
-def gaussian_rdp(ctx: RunContext, denominator: int = 2) -> Identity:
+def gaussian_rdp(ctx: RunContext, scale: int = 1) -> Identity:
     s, a, d = SIGMA, ALPHA, DELTA_SENS
     # p^alpha q^(1 - alpha) for p = N(0, s^2), q = N(Delta, s^2): one Gaussian integral.
     integrand = sympy.exp(sympy.expand(-(a * X**2 + (1 - a) * (X - d) ** 2) / (2 * s**2)))
@@ -81,7 +95,7 @@ def gaussian_rdp(ctx: RunContext, denominator: int = 2) -> Identity:
     divergence = sympy.expand_log(sympy.log(integral), force=True) / (a - 1)
     return Identity(
         lhs=divergence,
-        rhs=a * d**2 / (denominator * s**2),
+        rhs=scale * GAUSSIAN_RDP,
         steps=[
             ("integral of p^alpha q^(1-alpha)", integral),
             ("divergence log(.)/(alpha - 1)", sympy.simplify(divergence)),
@@ -97,32 +111,20 @@ NOISES = (0.7, 1.0, 2.0, 5.0)
 ORDERS = (2, 3, 5, 8, 16, 32, 64)
 
 
-def mtz_rdp(q: float, sigma: float, alpha: int, factor: int = 2) -> mpmath.mpf:
-    """MTZ's integer-order formula in 50-digit arithmetic; ``factor`` is the 2 of 2 sigma^2."""
+def mtz_rdp(q: float, sigma: float, alpha: int, formula: str = "theorem") -> mpmath.mpf:
+    """One of :data:`MTZ_FORMULAS` evaluated in 50-digit arithmetic."""
     with mpmath.workdps(50):
-        q, sigma = mpmath.mpf(q), mpmath.mpf(sigma)
-        total = mpmath.fsum(
-            mpmath.binomial(alpha, k)
-            * (1 - q) ** (alpha - k)
-            * q**k
-            * mpmath.exp((k * k - k) / (factor * sigma**2))
-            for k in range(alpha + 1)
-        )
-        return mpmath.log(total) / (alpha - 1)
+        return _MTZ_NUMBERS[formula](mpmath.mpf(q), mpmath.mpf(sigma), int(alpha))
 
 
 @claim(
     "dp.rdp.subsampled_gaussian",
     paper=MTZ.theorem("Section 3.3, integer orders"),
     statement=(
-        "The RDP of the Poisson-subsampled Gaussian at integer orders is "
-        "log(sum_k C(alpha,k) (1-q)^(alpha-k) q^k exp((k^2-k)/(2 sigma^2))) / (alpha - 1), "
+        f"The RDP of the Poisson-subsampled Gaussian at integer orders is {MTZ_RDP}, "
         "and dp_accounting computes exactly that."
     ),
-    latex=(
-        r"\varepsilon(\alpha) = \frac{1}{\alpha-1}\log\sum_{k=0}^{\alpha}\binom{\alpha}{k}"
-        r"(1-q)^{\alpha-k}q^k e^{(k^2-k)/(2\sigma^2)}"
-    ),
+    latex=rf"\varepsilon(\alpha) = {sympy.latex(MTZ_RDP)}",
     assumptions=("integer alpha >= 2", "add/remove adjacency", "0 < q <= 1"),
     simplification=(
         "Integer orders only: for fractional orders dp_accounting sums absolute values of the "
@@ -138,17 +140,17 @@ def mtz_rdp(q: float, sigma: float, alpha: int, factor: int = 2) -> mpmath.mpf:
         Mutant(
             "exponent_factor_changed",
             "exp((k^2 - k)/sigma^2): the factor 2 of the exponent dropped",
-            params={"factor": 1},
+            params={"formula": "exponent_factor_dropped"},
         )
     ],
 )
-def subsampled_gaussian_rdp(ctx: RunContext, factor: int = 2) -> Comparison:
+def subsampled_gaussian_rdp(ctx: RunContext, formula: str = "theorem") -> Comparison:
     computed, reference, labels = [], [], []
     for q in RATES:
         for sigma in NOISES:
             library = rdp_poisson_gaussian(q, sigma, ORDERS)
             for alpha, value in zip(ORDERS, library, strict=True):
-                computed.append(float(mtz_rdp(q, sigma, alpha, factor)))
+                computed.append(float(mtz_rdp(q, sigma, alpha, formula)))
                 reference.append(value)
                 labels.append(f"q={q:g}, sigma={sigma:g}, alpha={alpha}")
     return Comparison(np.array(computed), np.array(reference), labels)
@@ -160,7 +162,8 @@ def subsampled_gaussian_rdp(ctx: RunContext, factor: int = 2) -> Comparison:
 def test_gaussian_rdp_closed_form_equals_dp_accounting():
     orders = [1.5, 2.0, 3.14159, 10.0, 64.0]
     for sigma in (0.5, 2.71828, 10.0):
-        expected = [a / (2 * sigma**2) for a in orders]
+        closed_form = sympy.lambdify((ALPHA, SIGMA, DELTA_SENS), GAUSSIAN_RDP)
+        expected = [closed_form(a, sigma, 1.0) for a in orders]
         np.testing.assert_allclose(rdp_gaussian(sigma, orders), expected, rtol=1e-12)
 
 

@@ -26,24 +26,16 @@ the constant clipping bias: the fixed point of the noise-free recursion is the t
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
-from proofs_checks import Agreement, Comparison, Mutant, Paper, RunContext, claim
+from proofs_checks import Agreement, Comparison, Mutant, RunContext, claim
 from simulators.dp_noise import clipped_sgd_quadratic, dice_sgd_mean_estimation
+from theorems.bibliography import DICESGD, KOLOSKOVA
 
-KOLOSKOVA = Paper(
-    title="Revisiting Gradient Clipping: Stochastic Bias and Tight Convergence Guarantees",
-    authors="Anastasia Koloskova, Hadrien Hendrikx, Sebastian U. Stich",
-    year=2023,
-    arxiv="2305.01588",
-    venue="ICML 2023",
-)
-DICESGD = Paper(
-    title="Differentially Private SGD Without Clipping Bias: An Error-Feedback Approach",
-    authors="Xinwei Zhang, Zhiqi Bu, Zhiwei Steven Wu, Mingyi Hong",
-    year=2024,
-    arxiv="2311.14632",
-    venue="ICLR 2024",
-)
+#: The gradient norm clipped SGD stalls at under the two-point noise: sigma^2 / (4 c).
+sigma, c = sp.symbols("sigma c", positive=True)
+CLIPPING_BIAS = sigma**2 / (4 * c)
+clipping_bias_value = sp.lambdify((sigma, c), CLIPPING_BIAS)
 
 NOISE_STD = 1.0
 CLIPS = np.array([2.0, 4.0, 8.0, 16.0])
@@ -55,10 +47,10 @@ STEPS_ETA = np.array([0.1, 0.03, 0.01])
     paper=KOLOSKOVA.theorem("Section 4 (stochastic lower bound)"),
     statement=(
         "Clipped SGD with skewed zero-mean noise of variance sigma^2 stalls at a gradient norm "
-        "sigma^2/(4c), for every step size: the bias falls as 1/c and does not vanish as "
+        f"{CLIPPING_BIAS}, for every step size: the bias falls as 1/c and does not vanish as "
         "eta -> 0."
     ),
-    latex=r"|\nabla f(\bar x_\infty)| = \frac{\sigma^2}{4c}\quad\forall\eta",
+    latex=rf"|\nabla f(\bar x_\infty)| = {sp.latex(CLIPPING_BIAS)}\quad\forall\eta",
     assumptions=("f(x) = x^2/2", "zero-mean noise of variance sigma^2", "clipping at c"),
     simplification=(
         "The one-dimensional two-point noise of the lower bound, sigma = 1, c in {2, 4, 8, 16}, "
@@ -79,7 +71,7 @@ STEPS_ETA = np.array([0.1, 0.03, 0.01])
         ),
         Mutant(
             "bias_sigma2_over_2c",
-            "a bias of sigma^2/(2c) claimed (the constant doubled)",
+            f"a bias of {2 * CLIPPING_BIAS} claimed (the constant doubled)",
             params={"reference_factor": 2.0},
         ),
     ],
@@ -95,7 +87,7 @@ def clipping_bias(
     )
     return Comparison(
         bias,
-        reference_factor * NOISE_STD**2 / (4 * clips),
+        reference_factor * clipping_bias_value(NOISE_STD, clips),
         [f"c={c:g}, eta={e:g}" for c, e in zip(clips, steps_eta, strict=True)],
     )
 
@@ -152,9 +144,9 @@ def error_feedback(ctx: RunContext, error_update: str = "unclipped") -> Comparis
 
 
 def test_two_point_noise_has_mean_zero_and_variance_sigma2():
-    for c in CLIPS:
-        odds = NOISE_STD**2 / (4 * c**2)
+    for clip in CLIPS:
+        odds = NOISE_STD**2 / (4 * clip**2)
         p = odds / (1 + odds)
-        values, probs = np.array([-2 * c, 2 * c * odds]), np.array([p, 1 - p])
+        values, probs = np.array([-2 * clip, 2 * clip * odds]), np.array([p, 1 - p])
         assert abs(values @ probs) < 1e-12
         assert abs((values**2) @ probs - NOISE_STD**2) < 1e-12

@@ -28,6 +28,7 @@ budget (DP-SGD: :math:`\beta = (1)`, :math:`\|c\|_2 = 1`). nu-DP-FTRL takes
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     AT_MOST,
@@ -35,11 +36,11 @@ from proofs_checks import (
     Bound,
     Comparison,
     Mutant,
-    Paper,
     RunContext,
     Samples,
     claim,
 )
+from simulators.dp import privacy_notes
 from simulators.dp_noise import (
     correlated_noise_regression,
     inverse_coefficients,
@@ -47,26 +48,35 @@ from simulators.dp_noise import (
     stationary_excess_formula,
 )
 from simulators.privacy import calibrate_noise_multiplier
-
-CCDPGST = Paper(
-    title="Correlated Noise Provably Beats Independent Noise for Differentially Private Learning",
-    authors=(
-        "Christopher A. Choquette-Choo, Krishnamurthy Dvijotham, Krishna Pillutla, "
-        "Arun Ganesh, Thomas Steinke, Abhradeep Thakurta"
-    ),
-    year=2023,
-    arxiv="2310.06771",
-    venue="ICLR 2024",
-)
+from theorems.bibliography import CCDPGST
 
 DIM, STEP, GRADIENT_BOUND, EPSILON, DELTA = 50, 0.5, 1.0, 1.0, 1e-5
-EIGENVALUES = 1.0 / np.arange(1, DIM + 1)  # condition number 50: eta * mu = 0.01
 COEFFICIENTS = 2000  # truncation of the noise filter (1 - nu)^2000 <= 2e-9 for nu >= 0.01
 
+# --- the spectrum and DP-SGD's stationary excess risk, written once ------------------------------
 
-def noise_coefficients(nu: float | None) -> np.ndarray:
-    """DP-SGD (``nu=None``: independent noise) or nu-DP-FTRL."""
-    return np.array([1.0]) if nu is None else nu_ftrl_coefficients(nu, COEFFICIENTS)
+i = sp.Symbol("i", integer=True, positive=True)
+#: lambda_i = 1/i, i = 1..d: condition number 50, eta mu = 0.01.
+EIGENVALUE = 1 / i
+EIGENVALUES = sp.lambdify(i, EIGENVALUE)(np.arange(1, DIM + 1, dtype=float))
+nu, eta, sigma, G = sp.symbols("nu eta sigma G", positive=True)
+SYMBOLS = {
+    "nu": "nu-DP-FTRL's parameter",
+    "eta": "step size",
+    "sigma": "noise multiplier of the budget",
+    "G": "bound on a record's gradient norm",
+    "i": f"eigendirection, lambda_i = 1/i, i = 1..{DIM}",
+}
+#: (eta s^2/2) sum_i 1/(2 - eta lambda_i) with s = sigma G, on this instance's spectrum 1/i.
+DP_SGD_STATIONARY = eta * (sigma * G) ** 2 / 2 * sp.Sum(1 / (2 - eta * EIGENVALUE), (i, 1, DIM))
+dp_sgd_stationary = sp.lambdify((eta, sigma, G), DP_SGD_STATIONARY)
+
+
+def noise_coefficients(parameter: float | None) -> np.ndarray:
+    """DP-SGD (``None``: independent noise) or nu-DP-FTRL with nu = ``parameter``."""
+    if parameter is None:
+        return np.array([1.0])
+    return nu_ftrl_coefficients(parameter, COEFFICIENTS)
 
 
 def noise_multiplier() -> float:
@@ -132,30 +142,24 @@ METHODS = (None, 0.01, 0.05)  # DP-SGD, nu = eta mu, nu = 5 eta mu
 )
 def correlated_noise_formula(ctx: RunContext, rescale: bool = True) -> Comparison:
     computed, reference, labels, spent = [], [], [], []
-    sigma = noise_multiplier()
-    for nu in METHODS:
-        beta = noise_coefficients(nu)
+    multiplier = noise_multiplier()
+    for parameter in METHODS:
+        beta = noise_coefficients(parameter)
         run, column_norm = run_method(ctx, beta, rescale)
         computed.append(run.values[:, 0])
-        budget_noise = sigma * GRADIENT_BOUND * column_norm
+        budget_noise = multiplier * GRADIENT_BOUND * column_norm
         reference.append(stationary_excess_formula(EIGENVALUES, STEP, beta, budget_noise))
-        labels.append("DP-SGD" if nu is None else f"nu-DP-FTRL nu={nu:g}")
-        spent.append({"epsilon": run.privacy[0].epsilon, "delta": run.privacy[0].delta})
+        labels.append("DP-SGD" if parameter is None else f"nu-DP-FTRL nu={parameter:g}")
+        spent += run.privacy
     return Comparison(
         np.stack(computed, axis=1),
         np.array(reference),
         labels,
-        notes={"privacy": {"claimed": [{"epsilon": EPSILON, "delta": DELTA}] * 3, "spent": spent}},
+        notes={"privacy": privacy_notes(spent, EPSILON, DELTA)},
     )
 
 
 NUS = np.array([0.005, 0.01, 0.02, 0.05])
-
-
-def dp_sgd_stationary(nu, sigma):
-    """DP-SGD's closed form at the budget's noise (the same at every nu)."""
-    s = sigma * GRADIENT_BOUND
-    return np.full(np.shape(nu), 0.5 * STEP * s**2 * np.sum(1 / (2 - STEP * EIGENVALUES)))
 
 
 @claim(
@@ -163,12 +167,12 @@ def dp_sgd_stationary(nu, sigma):
     paper=CCDPGST.theorem("Section 3 (nu-DP-FTRL vs DP-SGD)"),
     statement=(
         "At equal privacy, nu-DP-FTRL's stationary excess risk on linear regression is below "
-        "DP-SGD's (eta s^2/2) sum_i 1/(2 - eta lambda_i)."
+        f"DP-SGD's {DP_SGD_STATIONARY} (lambda_i = 1/i)."
     ),
-    latex=r"F_\infty(\nu\text{-DP-FTRL}) \le \frac{\eta s^2}{2}\sum_i\frac{1}{2-\eta\lambda_i}",
+    latex=rf"F_\infty(\nu\text{{-DP-FTRL}}) \le {sp.latex(DP_SGD_STATIONARY)}",
     assumptions=("quadratic loss", "single participation", "equal (eps, delta)"),
     simplification="The instance of dp.correlated_noise.linear_regression, nu in [0.005, 0.05].",
-    predicted=Bound(formula=dp_sgd_stationary, expression=r"F_\infty(\text{DP-SGD})", side=AT_MOST),
+    predicted=Bound(expression=DP_SGD_STATIONARY, x=nu, side=AT_MOST, symbols=SYMBOLS),
     mutants=[
         Mutant(
             "strategy_as_noise",
@@ -178,22 +182,21 @@ def dp_sgd_stationary(nu, sigma):
     ],
 )
 def correlated_noise_advantage(ctx: RunContext, filter: str = "noise") -> Samples:
-    sigma = noise_multiplier()
     values, spent = [], []
-    for nu in NUS:
-        beta = noise_coefficients(float(nu))
+    for parameter in NUS:
+        beta = noise_coefficients(float(parameter))
         if filter == "strategy":
             beta = inverse_coefficients(beta)
         run, _ = run_method(ctx, beta)
         values.append(run.values[:, 0])
-        spent.append({"epsilon": run.privacy[0].epsilon, "delta": run.privacy[0].delta})
+        spent += run.privacy
     return Samples(
         NUS,
         np.stack(values, axis=1),
-        constants={"sigma": sigma},
+        constants={"sigma": noise_multiplier(), "eta": STEP, "G": GRADIENT_BOUND},
         x_label="nu",
         y_label="stationary excess risk",
-        notes={"privacy": {"claimed": [{"epsilon": EPSILON, "delta": DELTA}] * 4, "spent": spent}},
+        notes={"privacy": privacy_notes(spent, EPSILON, DELTA)},
     )
 
 
@@ -201,7 +204,7 @@ def test_reference_numbers_of_the_notes():
     """d = 50, lambda_i = 1/i, eta = 0.5, s = ||c|| per unit sensitivity: 6.4063 and 1.668."""
     sgd = stationary_excess_formula(EIGENVALUES, STEP, np.array([1.0]), 1.0)
     assert abs(sgd - 6.4063) < 1e-3
-    assert abs(sgd - dp_sgd_stationary(0.0, 1.0)) < 1e-9
+    assert abs(sgd - dp_sgd_stationary(STEP, 1.0, 1.0)) < 1e-9
     beta = nu_ftrl_coefficients(0.01, COEFFICIENTS)
     c = inverse_coefficients(beta)
     assert abs(c @ c - 2.137) < 1e-3

@@ -25,30 +25,22 @@ The budget covers the preprocessing: the noise of the training run is calibrated
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     AT_LEAST,
     Bound,
     Mutant,
-    Paper,
     RunContext,
     Samples,
     Scaling,
     claim,
 )
 from simulators.dp_features import feature_preprocessing_gaps
-
-SUN = Paper(
-    title=(
-        "The Importance of Feature Preprocessing for Differentially Private Linear Optimization"
-    ),
-    authors="Ziteng Sun, Ananda Theertha Suresh, Aditya Krishna Menon",
-    year=2023,
-    arxiv="2307.11106",
-    venue="ICLR 2024",
-)
+from theorems.bibliography import SUN
 
 N, EPSILON, DELTA = 200, 1.0, 1e-5
+mu, eps = sp.symbols("mu epsilon", positive=True)
 #: Offsets from 1 to 1024: n eps = 200 lies inside, so the grid covers the paper's regime
 #: mu > n eps and the one below it.
 OFFSETS = np.array([1.0, 4.0, 16.0, 64.0, 256.0, 1024.0])
@@ -70,12 +62,7 @@ def gaps(ctx: RunContext, method: str, **options) -> Samples:
         run.values,
         x_label="feature offset mu",
         y_label="F(theta, b) - F*",
-        notes={
-            "privacy": {
-                "claimed": [{"epsilon": EPSILON, "delta": DELTA}] * len(OFFSETS),
-                "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in run.privacy],
-            }
-        },
+        notes={"privacy": run.privacy_notes(EPSILON, DELTA)},
     )
 
 
@@ -149,7 +136,11 @@ def dpsgd_grows(ctx: RunContext, method: str = "dpsgd") -> Samples:
     latex=r"\varepsilon(\text{histogram} \circ \text{mean} \circ \text{DP-GD}) \le \varepsilon",
     assumptions=("add/remove adjacency",),
     simplification=SIMPLIFICATION + " Epsilon from dp_accounting's RDP accountant.",
-    predicted=Bound(formula=lambda mu, eps: np.full(np.shape(mu), eps), expression="epsilon"),
+    predicted=Bound(
+        expression=eps,
+        x=mu,
+        symbols={"epsilon": "the claimed budget", "mu": "feature offset"},
+    ),
     mutants=[
         Mutant(
             "preprocessing_not_counted",
@@ -173,7 +164,7 @@ def dpsgd_f_budget(ctx: RunContext, count_preprocessing: bool = True) -> Samples
     return Samples(
         OFFSETS,
         spent,
-        constants={"eps": EPSILON},
+        constants={"epsilon": EPSILON},
         x_label="feature offset mu",
         y_label="epsilon spent",
     )

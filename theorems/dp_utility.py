@@ -46,48 +46,41 @@ the noise out around this data-independent minimizer and beat the rate.
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
-from proofs_checks import (
-    Bound,
-    Mutant,
-    Paper,
-    RunContext,
-    Samples,
-    Scaling,
-    claim,
-)
-from simulators.dp import (
-    AbsoluteLoss,
-    DPRun,
-    dp_gd_random_iterate,
-    symmetric_sharp_values,
-)
-from simulators.privacy import calibrate_noise_multiplier
+from proofs_checks import Bound, Mutant, RunContext, Samples, Scaling, claim
+from simulators.dp import AbsoluteLoss, dp_gd_random_iterate, symmetric_sharp_values
+from simulators.privacy import EPSILON_SWEEP, EPSILON_SWEEP_DELTA, calibrate_noise_multiplier
+from theorems.bibliography import BST14
 
-BST14 = Paper(
-    title="Private Empirical Risk Minimization: Efficient Algorithms and Tight Error Bounds",
-    authors="Raef Bassily, Adam Smith, Abhradeep Thakurta",
-    year=2014,
-    arxiv="1405.7085",
-    venue="FOCS 2014",
-)
 THEOREM = BST14.theorem("Theorem 2.4 (explicit constants derived for full-batch DP-GD)")
 
 LIPSCHITZ, DISTANCE, DELTA = 1.0, 1.0, 1e-5
 #: The risk is evaluated every EVERY steps: a thinned random-iterate output, to save time.
 EVERY = 4
 
+# --- the analysis, written once ---------------------------------------------------------------
 
-def privacy_notes(run: DPRun, epsilon, delta: float) -> dict:
-    """What the run spent (from the noise it used) next to what it claims, per configuration."""
-    eps = np.broadcast_to(np.asarray(epsilon, float), (len(run.privacy),))
-    return {
-        "claimed": [{"epsilon": float(e), "delta": delta} for e in eps],
-        "spent": [{"epsilon": p.epsilon, "delta": p.delta} for p in run.privacy],
-    }
+n, T = sp.symbols("n T", positive=True)
+D, L, d, sigma, s = sp.symbols("D L d sigma s", positive=True)
+SYMBOLS = {
+    "n": "records",
+    "T": "steps of DP-GD",
+    "D": "||theta_0 - theta^*||",
+    "L": "Lipschitz constant of each record's loss",
+    "d": "dimension",
+    "sigma": "noise multiplier calibrated by dp_accounting for T steps",
+}
+#: The noise on the averaged gradient: the sum of the per-record gradients has sensitivity L.
+NOISE_STD = sigma * L / n
+#: E||g_t||^2 <= L^2 + d s^2, the theorem's step, and the bound it gives for theta_tau.
+GRADIENT_SQ = L**2 + d * s**2
+THEOREM_STEP = D / sp.sqrt(T * GRADIENT_SQ)
+CONVEX_BOUND = (D * sp.sqrt(GRADIENT_SQ / T)).subs(s, NOISE_STD)
+theorem_step = sp.lambdify((D, T, L, d, s), THEOREM_STEP)
 
 
-def convex_run(ctx, n, dims, epsilon, steps, replicates, noise="calibrated", delta=DELTA):
+def convex_run(ctx, records, dims, epsilon, steps, replicates, noise="calibrated", delta=DELTA):
     """DP-GD on the sharp instance, one configuration per entry of n / dims / epsilon / steps.
 
     ``noise``: ``"calibrated"`` (s = sigma L / n), ``"sensitivity_L"`` (s = sigma L: the
@@ -96,7 +89,7 @@ def convex_run(ctx, n, dims, epsilon, steps, replicates, noise="calibrated", del
     one step instead of T).
     """
     n, dims, epsilon, steps = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(a)) for a in (n, dims, epsilon, steps))
+        *(np.atleast_1d(np.asarray(a)) for a in (records, dims, epsilon, steps))
     )
     calib_steps = np.ones_like(steps) if noise == "no_composition" else steps
     sigma = np.array(
@@ -105,17 +98,27 @@ def convex_run(ctx, n, dims, epsilon, steps, replicates, noise="calibrated", del
             for e, t in zip(epsilon, calib_steps, strict=True)
         ]
     )
-    s = sigma * LIPSCHITZ / n
+    noise_std = sigma * LIPSCHITZ / n
     if noise == "sensitivity_L":
-        s = sigma * LIPSCHITZ
+        noise_std = sigma * LIPSCHITZ
     elif noise == "variance_times_d":
-        s = s * np.sqrt(dims)
-    step = DISTANCE / np.sqrt(steps * (LIPSCHITZ**2 + dims * s**2))  # the theorem's step
+        noise_std = noise_std * np.sqrt(dims)
+    step = theorem_step(DISTANCE, steps, LIPSCHITZ, dims, noise_std)
     loss = AbsoluteLoss(symmetric_sharp_values(int(n.max())))
     run = dp_gd_random_iterate(
-        loss, DISTANCE, dims, step, s, LIPSCHITZ / n, steps, replicates, ctx.rng, delta, EVERY
+        loss,
+        DISTANCE,
+        dims,
+        step,
+        noise_std,
+        LIPSCHITZ / n,
+        steps,
+        replicates,
+        ctx.rng,
+        delta,
+        EVERY,
     )
-    return run, sigma, s
+    return run, sigma, noise_std
 
 
 # --- convex, Lipschitz: the rate in n -----------------------------------------------------------
@@ -159,62 +162,71 @@ def convex_n_grid(ctx: RunContext) -> np.ndarray:
     ],
 )
 def convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Samples:
-    n = convex_n_grid(ctx)
-    steps = (n**2 * STEPS_PER_N2).astype(int)
-    run, sigma, _ = convex_run(ctx, n, CONVEX_D, CONVEX_EPS, steps, ctx.pick(16, 32), noise)
+    records = convex_n_grid(ctx)
+    steps = (records**2 * STEPS_PER_N2).astype(int)
+    run, noise_multiplier, _ = convex_run(
+        ctx, records, CONVEX_D, CONVEX_EPS, steps, ctx.pick(16, 32), noise
+    )
     return Samples(
-        n,
+        records,
         run.values,
         x_label="records n",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": privacy_notes(run, CONVEX_EPS, DELTA), "sigma": sigma.tolist()},
+        notes={
+            "privacy": run.privacy_notes(CONVEX_EPS, DELTA),
+            "sigma": noise_multiplier.tolist(),
+        },
     )
 
 
-def convex_bound_formula(n, D, L, d, sigma):
-    steps = np.floor(np.asarray(n) ** 2 * STEPS_PER_N2)
-    return D * np.sqrt((L**2 + d * (sigma * L / n) ** 2) / steps)
+CONVEX_BOUND_PREDICTION = Bound(expression=CONVEX_BOUND, x=n, symbols=SYMBOLS)
 
 
 @claim(
     "dp.utility.convex_lipschitz.bound",
     paper=THEOREM,
     statement=(
-        "DP-GD with step D / sqrt(T (L^2 + d s^2)) and noise s = sigma L / n has "
-        "E F(theta_tau) - F* <= D sqrt((L^2 + d s^2) / T) for the random-iterate output."
+        f"DP-GD for T steps with step {THEOREM_STEP} and noise s = {NOISE_STD} has "
+        f"E F(theta_tau) - F* <= {CONVEX_BOUND} for the random-iterate output."
     ),
-    latex=r"\mathbb{E}F(\theta_\tau) - F^* \le D\sqrt{(L^2 + d s^2)/T}",
+    latex=rf"\mathbb{{E}}F(\theta_\tau) - F^* \le {sp.latex(CONVEX_BOUND)}",
     assumptions=("loss convex and L-Lipschitz", "||theta_0 - theta*|| <= D"),
     simplification=(
         "The instance and schedule of dp.utility.convex_lipschitz. On this instance "
         "F - F* = <grad F, theta - theta*> near the minimum, so the analysis is nearly tight: "
         "the measured excess is about 94% of the bound."
     ),
-    predicted=Bound(formula=convex_bound_formula, expression=r"D\sqrt{(L^2 + d s^2)/T}"),
+    predicted=CONVEX_BOUND_PREDICTION,
     mutants=[
         Mutant(
             "dimension_dropped",
-            "the bound without the dimension: D sqrt((L^2 + s^2) / T)",
-            predicted=Bound(
-                formula=lambda n, D, L, d, sigma: convex_bound_formula(n, D, L, 1, sigma),
-                expression=r"D\sqrt{(L^2 + s^2)/T}",
-            ),
+            f"the bound without the dimension: {CONVEX_BOUND.subs(d, 1)}",
+            predicted=CONVEX_BOUND_PREDICTION.substituted({d: 1}),
         )
     ],
 )
 def convex_bound(ctx: RunContext) -> Samples:
-    n = convex_n_grid(ctx)
-    steps = (n**2 * STEPS_PER_N2).astype(int)
+    records = convex_n_grid(ctx)
+    steps = (records**2 * STEPS_PER_N2).astype(int)
     # more replicates than the rate claim: the instance is within ~5% of the bound, so the
     # joint upper bands need to be narrow to confirm it
-    run, sigma, _ = convex_run(ctx, n, CONVEX_D, CONVEX_EPS, steps, ctx.pick(48, 96))
+    run, noise_multiplier, _ = convex_run(
+        ctx, records, CONVEX_D, CONVEX_EPS, steps, ctx.pick(48, 96)
+    )
     return Samples(
-        n,
+        records,
         run.values,
-        constants={"D": DISTANCE, "L": LIPSCHITZ, "d": CONVEX_D, "sigma": sigma},
+        # T and sigma per horizon: the steps each run took and the noise it was calibrated to
+        constants={
+            "D": DISTANCE,
+            "L": LIPSCHITZ,
+            "d": CONVEX_D,
+            "sigma": noise_multiplier,
+            "T": steps,
+        },
         x_label="records n",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": privacy_notes(run, CONVEX_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(CONVEX_EPS, DELTA)},
     )
 
 
@@ -256,21 +268,16 @@ def convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
         run.values,
         x_label="dimension d",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": privacy_notes(run, CONVEX_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(CONVEX_EPS, DELTA)},
     )
 
 
 # --- convex: the rate in epsilon ----------------------------------------------------------------
 
-#: eps in [1/4, 1] at delta = 1e-8. The rate hides logarithmic factors of the accountant's
-#: conversion from RDP to (eps, delta) (the log(alpha)/(alpha - 1) term of the improved
-#: conversion, the discrete order grid): dp_accounting's calibrated sigma(eps) has a fitted
-#: exponent of -0.92 on [1/4, 1] at delta = 1e-5 but -0.975 at delta = 1e-8, where the
-#: correction is small next to log(1/delta); the eps sweeps use delta = 1e-8. n = 512, d = 16
-#: keep the excess below 0.17 at eps = 1/4, and T = 32768 gives E^2 T ~ 49 at eps = 1 (noise
-#: share >= 0.975).
-EPS_GRID = np.array([0.25, 0.35, 0.5, 0.71, 1.0])
-EPS_DELTA = 1e-8
+#: eps in [1/4, 1] at delta = 1e-8 (simulators.privacy.EPSILON_SWEEP: there the calibrated
+#: sigma(eps) is within 0.025 of the exponent -1). n = 512, d = 16 keep the excess below 0.17
+#: at eps = 1/4, and T = 32768 gives E^2 T ~ 49 at eps = 1 (noise share >= 0.975).
+EPS_GRID, EPS_DELTA = EPSILON_SWEEP, EPSILON_SWEEP_DELTA
 EPS_SWEEP_N, EPS_SWEEP_D, EPS_SWEEP_STEPS = 512, 16, 32_768
 
 
@@ -309,7 +316,7 @@ def convex_rate_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
         run.values,
         x_label="epsilon",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": privacy_notes(run, EPS_GRID, EPS_DELTA)},
+        notes={"privacy": run.privacy_notes(EPS_GRID, EPS_DELTA)},
     )
 
 
@@ -321,7 +328,7 @@ def test_convex_instance_is_sharp_and_noise_dominated():
     t = np.linspace(-0.5, 0.5, 101)
     np.testing.assert_allclose(loss.coordinate_excess(t), np.abs(t) / 2, atol=1e-12)
     # the noise term d sigma^2/n^2 of the bound dominates L^2 at every point of the n sweep
-    for n in (128, 2048):
-        steps = int(n**2 * STEPS_PER_N2)
-        sigma = calibrate_noise_multiplier(CONVEX_EPS, DELTA, 1.0, steps)
-        assert CONVEX_D * sigma**2 / n**2 > 3 * LIPSCHITZ**2
+    for records in (128, 2048):
+        steps = int(records**2 * STEPS_PER_N2)
+        noise_multiplier = calibrate_noise_multiplier(CONVEX_EPS, DELTA, 1.0, steps)
+        assert CONVEX_D * noise_multiplier**2 / records**2 > 3 * LIPSCHITZ**2

@@ -22,38 +22,59 @@ with :math:`\sigma^2/T = 1/(2\rho)` from the accountant: exponents -2 in n, +1 i
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import Mutant, RunContext, Samples, Scaling, claim
 from simulators.dp import DPRun, dp_sgd_strongly_convex_linear
-from simulators.privacy import calibrate_noise_multiplier
-from theorems.dp_utility import (
-    BST14,
-    DELTA,
-    EPS_DELTA,
-    EPS_GRID,
-    LIPSCHITZ,
-    privacy_notes,
-)
+from simulators.privacy import EPSILON_SWEEP, EPSILON_SWEEP_DELTA, calibrate_noise_multiplier
+from theorems.bibliography import BST14
 
 THEOREM_SC = BST14.theorem("Section 2, strongly convex case (explicit constants derived)")
+
+#: Each record's loss -<z_i, theta> is L-Lipschitz with L = max ||z_i|| = 1; delta of the n and
+#: d sweeps. The eps sweep uses simulators.privacy.EPSILON_SWEEP at its delta.
+LIPSCHITZ, DELTA = 1.0, 1e-5
+
+#: The excess of the last iterate on this instance, exactly: d s^2 / (2 mu T), s = sigma L / n,
+#: and sigma = sigma_1 / eps up to the accountant's log factors (sigma_1: the multiplier at 1).
+d, s, mu, T, sigma, sigma_1, L, n, eps = sp.symbols(
+    "d s mu T sigma sigma_1 L n epsilon", positive=True
+)
+EXCESS = d * s**2 / (2 * mu * T)
+EXCESS_IN_N = EXCESS.subs(s, sigma * L / n)
+EXCESS_IN_EPS = EXCESS_IN_N.subs(sigma, sigma_1 / eps)
+
+
+def log_slope(expression: sp.Expr, variable: sp.Symbol) -> float:
+    """The exponent a of ``expression`` ~ variable^a (exact for a monomial in ``variable``)."""
+    return float(sp.simplify(variable * sp.diff(sp.log(expression), variable)))
+
+
+#: The predicted exponents, read off the closed form: -2 in n, 1 in d, -2 in eps.
+N_EXPONENT, D_EXPONENT = log_slope(EXCESS_IN_N, n), log_slope(EXCESS_IN_N, d)
+EPS_EXPONENT = log_slope(EXCESS_IN_EPS, eps)
 
 # --- strongly convex ----------------------------------------------------------------------------
 
 MU, SC_STEPS, SC_D, SC_N, SC_EPS = 0.5, 256, 8, 256, 1.0
 
 
-def strongly_convex_run(ctx, n, d, epsilon, replicates, noise="calibrated", delta=DELTA):
-    n, epsilon = np.broadcast_arrays(np.atleast_1d(n), np.atleast_1d(np.asarray(epsilon, float)))
-    sigma = np.array([calibrate_noise_multiplier(float(e), delta, 1.0, SC_STEPS) for e in epsilon])
-    s = sigma * LIPSCHITZ / n
+def strongly_convex_run(ctx, records, dim, epsilon, replicates, noise="calibrated", delta=DELTA):
+    records, epsilon = np.broadcast_arrays(
+        np.atleast_1d(records), np.atleast_1d(np.asarray(epsilon, float))
+    )
+    multiplier = np.array(
+        [calibrate_noise_multiplier(float(e), delta, 1.0, SC_STEPS) for e in epsilon]
+    )
+    noise_std = multiplier * LIPSCHITZ / records
     if noise == "sensitivity_L":
-        s = sigma * LIPSCHITZ
+        noise_std = multiplier * LIPSCHITZ
     elif noise == "variance_times_d":
-        s = s * np.sqrt(d)
+        noise_std = noise_std * np.sqrt(dim)
     # ||z_i|| <= 1 (L = 1); the mean feature fixes theta* = zbar / mu inside the unit ball
-    zbar = np.full(d, 0.25 / np.sqrt(d))
+    zbar = np.full(dim, 0.25 / np.sqrt(dim))
     return dp_sgd_strongly_convex_linear(
-        zbar, MU, s, LIPSCHITZ / n, SC_STEPS, replicates, ctx.rng, delta
+        zbar, MU, noise_std, LIPSCHITZ / records, SC_STEPS, replicates, ctx.rng, delta
     )
 
 
@@ -73,7 +94,7 @@ SC_TOLERANCE = 0.1  # the excess is exactly d s^2/(2 mu T) in mean; 0.1 covers M
         "Linear loss -<z_i, theta> (||z_i|| <= 1) plus (mu/2)||theta||^2, mu = 0.5, d = 8, "
         "T = 256 full-batch steps 1/(mu t), last iterate, eps = 1, delta = 1e-5."
     ),
-    predicted=Scaling(exponent=-2.0, tolerance=SC_TOLERANCE, parameter="n"),
+    predicted=Scaling(exponent=N_EXPONENT, tolerance=SC_TOLERANCE, parameter="n"),
     mutants=[
         Mutant(
             "noise_sensitivity_L",
@@ -88,14 +109,14 @@ SC_TOLERANCE = 0.1  # the excess is exactly d s^2/(2 mu T) in mean; 0.1 covers M
     ],
 )
 def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Samples:
-    n = np.array([64, 128, 256, 512, 1024, 2048])
-    run = strongly_convex_run(ctx, n, SC_D, SC_EPS, ctx.pick(400, 2000), noise)
+    records = np.array([64, 128, 256, 512, 1024, 2048])
+    run = strongly_convex_run(ctx, records, SC_D, SC_EPS, ctx.pick(400, 2000), noise)
     return Samples(
-        n,
+        records,
         run.values,
         x_label="records n",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": privacy_notes(run, SC_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(SC_EPS, DELTA)},
     )
 
 
@@ -106,7 +127,7 @@ def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Sam
     latex=r"\mathbb{E}F(\theta_T) - F^* \propto d",
     assumptions=("loss L-Lipschitz plus (mu/2)||theta||^2", "(eps, delta)-DP"),
     simplification="The instance of dp.utility.strongly_convex, n = 256, d from 2 to 64.",
-    predicted=Scaling(exponent=1.0, tolerance=SC_TOLERANCE, parameter="d"),
+    predicted=Scaling(exponent=D_EXPONENT, tolerance=SC_TOLERANCE, parameter="d"),
     mutants=[
         Mutant(
             "variance_times_d",
@@ -118,14 +139,14 @@ def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Sam
 def strongly_convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
     dims = np.array([2, 4, 8, 16, 32, 64])
     replicates = ctx.pick(400, 2000)
-    runs = [strongly_convex_run(ctx, SC_N, int(d), SC_EPS, replicates, noise) for d in dims]
+    runs = [strongly_convex_run(ctx, SC_N, int(k), SC_EPS, replicates, noise) for k in dims]
     run = DPRun(np.hstack([r.values for r in runs]), [p for r in runs for p in r.privacy])
     return Samples(
         dims,
         run.values,
         x_label="dimension d",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": privacy_notes(run, SC_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(SC_EPS, DELTA)},
     )
 
 
@@ -139,10 +160,10 @@ def strongly_convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Sam
         "The instance of dp.utility.strongly_convex, n = 256, d = 8, eps in [1/4, 1], delta = 1e-8."
     ),
     # The excess is proportional to sigma^2, whose fitted exponent in eps is 2 x (-0.975) here
-    # (see EPS_GRID; the accountant's discrete order grid makes the local exponent of sigma
+    # (see EPSILON_SWEEP; the accountant's discrete order grid makes the local exponent of sigma
     # jump by up to +-0.1 between grid points): 0.15 covers the hidden log factors and the
     # Monte Carlo error; the mutant's -1 stays far outside.
-    predicted=Scaling(exponent=-2.0, tolerance=0.15, parameter="eps"),
+    predicted=Scaling(exponent=EPS_EXPONENT, tolerance=0.15, parameter="eps"),
     mutants=[
         Mutant(
             "convex_rate_claimed",
@@ -152,19 +173,23 @@ def strongly_convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Sam
     ],
 )
 def strongly_convex_rate_in_eps(ctx: RunContext) -> Samples:
-    run = strongly_convex_run(ctx, SC_N, SC_D, EPS_GRID, ctx.pick(2000, 8000), delta=EPS_DELTA)
+    run = strongly_convex_run(
+        ctx, SC_N, SC_D, EPSILON_SWEEP, ctx.pick(2000, 8000), delta=EPSILON_SWEEP_DELTA
+    )
     return Samples(
-        EPS_GRID,
+        EPSILON_SWEEP,
         run.values,
         x_label="epsilon",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": privacy_notes(run, EPS_GRID, EPS_DELTA)},
+        notes={"privacy": run.privacy_notes(EPSILON_SWEEP, EPSILON_SWEEP_DELTA)},
     )
 
 
 def test_strongly_convex_excess_matches_closed_form():
     rng = np.random.default_rng(0)
-    s = np.array([0.3])
-    run = dp_sgd_strongly_convex_linear(np.full(4, 0.1), MU, s, s, 50, 20_000, rng, DELTA)
-    expected = 4 * s[0] ** 2 / (2 * MU * 50)
+    noise_std = np.array([0.3])
+    run = dp_sgd_strongly_convex_linear(
+        np.full(4, 0.1), MU, noise_std, noise_std, 50, 20_000, rng, DELTA
+    )
+    expected = float(EXCESS.subs({d: 4, s: 0.3, mu: MU, T: 50}))
     assert abs(run.values.mean() / expected - 1) < 0.03
