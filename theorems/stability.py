@@ -38,7 +38,6 @@ from hypothesis import strategies as st
 from proofs_checks import (
     Implication,
     Mutant,
-    Paper,
     RunContext,
     Search,
     claim,
@@ -48,53 +47,15 @@ from simulators.stability import (
     spectral_radius,
     stability_threshold,
 )
-
-WU_SU = Paper(
-    title="The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent",
-    authors="Lei Wu, Weijie J. Su",
-    year=2023,
-    arxiv="2305.17490",
-    venue="ICML 2023",
+from simulators.stability_instances import (
+    SLACK,
+    TraceBound,
+    features_json,
+    hessian_trace,
+    orthogonal_instances,
+    stability_instances,
 )
-WU_MA_E = Paper(
-    title=(
-        "How SGD Selects the Global Minima in Over-parameterized Learning: "
-        "A Dynamical Stability Perspective"
-    ),
-    authors="Lei Wu, Chao Ma, Weinan E",
-    year=2018,
-    venue="NeurIPS 2018",
-)
-
-# Floating-point slack of a predicate on the operator. rho(M) is computed by a symmetric
-# eigensolver with absolute error ~1e-15 on entries of size O(1); where the claims are tight
-# (the orthogonal instance), d rho / d(eta tr H) >= 4/d >= 1/2 for d <= 8, so an eta that
-# violates a bound by more than 1e-9 relative has rho - 1 >= 5e-10, far above rounding.
-SLACK = 1e-9
-
-
-# --- instances hypothesis draws ----------------------------------------------------------------
-
-
-@st.composite
-def datasets(draw, max_n: int = 12, max_d: int = 8, min_n: int = 1) -> np.ndarray:
-    """Per-sample gradients g_i as small integers (readable counterexamples; the stability
-    threshold scales as 1/scale^2, so integer data lose no generality in shape)."""
-    n = draw(st.integers(min_n, max_n))
-    d = draw(st.integers(1, max_d))
-    rows = draw(
-        st.lists(st.lists(st.integers(-4, 4), min_size=d, max_size=d), min_size=n, max_size=n)
-    )
-    return np.array(rows, dtype=float)
-
-
-def hessian_trace(features: np.ndarray) -> float:
-    return float(np.mean(np.sum(features**2, axis=1)))
-
-
-def features_json(features: np.ndarray) -> list[list[float]]:
-    return [[float(v) for v in row] for row in features]
-
+from theorems.bibliography import WU_MA_E, WU_SU
 
 # --- GD --------------------------------------------------------------------------------------
 
@@ -166,68 +127,6 @@ def gd_sharpness(ctx: RunContext, claimed: str = "sharpness") -> Search:
 # --- Wu & Su: batch size 1 -------------------------------------------------------------------
 
 
-@st.composite
-def stability_instances(draw, batches=(1,), max_n=12, max_d=8, cap_at_n=False, top=3.0):
-    """(features, B, s): eta = s * 2 / tr(H) is drawn relative to the claimed threshold, so
-    s > 1 is exactly where the claim says the minimum must be unstable. Without replacement
-    (``cap_at_n``) a batch larger than n is read as the whole data set."""
-    g = draw(datasets(max_n=max_n, max_d=max_d))
-    b = draw(st.sampled_from(batches))
-    b = min(b, len(g)) if cap_at_n else b
-    s = draw(st.floats(0.01, top, allow_nan=False))
-    return g, b, s
-
-
-def trace_search(
-    batches, replacement: bool, bound: float, max_n: int = 12, max_d: int = 8
-) -> Search:
-    """Search for a stable (features, B, eta) with eta tr(H) > bound."""
-
-    def eta_of(inst) -> float:
-        g, _, s = inst
-        return s * 2 / hessian_trace(g)
-
-    def stable(inst) -> bool:
-        g, b, _ = inst
-        if hessian_trace(g) == 0:
-            return False
-        return spectral_radius(rank_one_hessians(g), eta_of(inst), b, replacement) <= 1
-
-    def conclusion(inst) -> bool:
-        return eta_of(inst) * hessian_trace(inst[0]) <= bound * (1 + SLACK)
-
-    def describe(inst) -> dict:
-        g, b, _ = inst
-        h = rank_one_hessians(g)
-        eta = eta_of(inst)
-        star = stability_threshold(h, b, replacement, rtol=1e-10)
-        return {
-            "features": features_json(g),
-            "n": int(g.shape[0]),
-            "d": int(g.shape[1]),
-            "batch_size": int(b),
-            "sampling": "with replacement" if replacement else "without replacement",
-            "eta": eta,
-            "trace_H": hessian_trace(g),
-            "eta_trace_H": eta * hessian_trace(g),
-            "spectral_radius": spectral_radius(h, eta, b, replacement),
-            "threshold_eta_star": star,
-            "threshold_eta_star_trace_H": star * hessian_trace(g),
-        }
-
-    instances = stability_instances(batches, max_n, max_d, cap_at_n=not replacement)
-    return Search(instances, stable, conclusion, describe)
-
-
-@st.composite
-def orthogonal_instances(draw):
-    """g_i = c e_i (n = d <= 8), batch 1, eta = s * 2 / lambda_max(H) = s * 2 d / c^2."""
-    d = draw(st.integers(1, 8))
-    c = draw(st.integers(1, 4))
-    s = draw(st.floats(0.01, 1.0, allow_nan=False))
-    return c * np.eye(d), s
-
-
 def gd_condition_search() -> Search:
     """The mutant: 'lambda_max(H) <= 2/eta suffices for SGD', on the orthogonal instance."""
 
@@ -295,7 +194,8 @@ def gd_condition_search() -> Search:
 def sgd_trace(ctx: RunContext, bound: float = 2.0, variant: str = "trace") -> Search:
     if variant == "gd_condition":
         return gd_condition_search()
-    return trace_search(batches=(1,), replacement=True, bound=bound)
+    check = TraceBound(replacement=True, bound=bound)
+    return Search(stability_instances((1,)), check.stable, check.within_bound, check.describe)
 
 
 # --- the instances are what the docstring says they are -----------------------------------------

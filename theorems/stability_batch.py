@@ -34,13 +34,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import sympy as sp
 
 from proofs_checks import (
     Agreement,
     Comparison,
     Implication,
     Mutant,
-    Paper,
     RunContext,
     Samples,
     Scaling,
@@ -52,19 +52,8 @@ from simulators.stability import (
     rank_one_hessians,
     stability_threshold,
 )
-from theorems.stability import WU_SU, trace_search
-
-GRANZIOL = Paper(
-    title=(
-        "Learning Rates as a Function of Batch Size: A Random Matrix Theory Approach to "
-        "Neural Network Training"
-    ),
-    authors="Diego Granziol, Stefan Zohren, Stephen Roberts",
-    year=2022,
-    arxiv="2006.09092",
-    venue="JMLR",
-)
-
+from simulators.stability_instances import TraceBound, stability_instances
+from theorems.bibliography import GRANZIOL, WU_SU
 
 # --- the statement without a batch size -------------------------------------------------------
 
@@ -97,17 +86,36 @@ def sgd_trace_any_batch(ctx: RunContext, replacement: bool = True) -> Search:
     # Smaller data sets than the B = 1 claim's (a counterexample needs only d >= 2, and is
     # shrunk in far fewer steps), batch sizes up to 32: as B grows the threshold tends to GD's
     # 2/lambda_max, and 2 tr(H)/lambda_max > 2 whenever H has rank >= 2.
-    return trace_search((1, 2, 4, 8, 16, 32), replacement, bound=2.0, max_n=6, max_d=4)
+    instances = stability_instances(
+        (1, 2, 4, 8, 16, 32), max_n=6, max_d=4, cap_at_n=not replacement
+    )
+    check = TraceBound(replacement, bound=2.0)
+    return Search(instances, check.stable, check.within_bound, check.describe)
 
 
 # --- what holds for B >= 2: the orthogonal instance ---------------------------------------------
 
 
-def orthogonal_formula(d: int, batch: int, replacement: bool) -> float:
-    """eta* tr(H) on the orthogonal instance g_i = c e_i (n = d)."""
-    if replacement:
-        return 2 / ((1 - 1 / d) / batch + 1 / d)
-    return 2.0 * batch
+d, B = sp.symbols("d B", positive=True, integer=True)
+#: eta* tr(H) on the orthogonal instance g_i = c e_i (n = d), per sampling scheme (derivation in
+#: the module docstring). At B = 1 both are 2: Wu & Su's bound, attained.
+ORTHOGONAL_THRESHOLD = {
+    "with replacement": 2 / ((1 - 1 / d) / B + 1 / d),
+    "without replacement": 2 * B,
+}
+#: The mutants' thresholds, derived: the with-replacement formula at B = 1 for every B (the
+#: abstract's bound), and the without-replacement one used with replacement too.
+ORTHOGONAL_VARIANTS = {
+    "exact": ORTHOGONAL_THRESHOLD,
+    "batch_free": {k: v.subs(B, 1) for k, v in ORTHOGONAL_THRESHOLD.items()},
+    "linear": dict.fromkeys(ORTHOGONAL_THRESHOLD, ORTHOGONAL_THRESHOLD["without replacement"]),
+}
+
+
+def orthogonal_formula(dim: int, batch: int, replacement: bool, formula: str = "exact") -> float:
+    """eta* tr(H) on the orthogonal instance g_i = c e_i (n = d), from the expressions."""
+    scheme = "with replacement" if replacement else "without replacement"
+    return float(ORTHOGONAL_VARIANTS[formula][scheme].subs({d: dim, B: batch}))
 
 
 @claim(
@@ -115,11 +123,13 @@ def orthogonal_formula(d: int, batch: int, replacement: bool) -> float:
     paper=WU_SU.theorem("main result: tightness instance, extended to batch size B"),
     statement=(
         "On the orthogonal instance g_i = c e_i (n = d), the exact mean-square threshold is "
-        "eta* tr(H) = 2 / ((1 - 1/d)/B + 1/d) with replacement and 2B without; at B = 1 both "
-        "equal 2, so Wu & Su's trace bound is attained."
+        f"eta* tr(H) = {ORTHOGONAL_THRESHOLD['with replacement']} with replacement and "
+        f"{ORTHOGONAL_THRESHOLD['without replacement']} without; at B = 1 both equal 2, so "
+        "Wu & Su's trace bound is attained."
     ),
-    latex=r"\eta^*\operatorname{tr}(H) = \frac{2}{(1-1/d)/B + 1/d}\ \text{(with repl.)},"
-    r"\quad 2B\ \text{(without)}",
+    latex=rf"\eta^*\operatorname{{tr}}(H) = {sp.latex(ORTHOGONAL_THRESHOLD['with replacement'])}"
+    rf"\ \text{{(with repl.)}},\quad {sp.latex(ORTHOGONAL_THRESHOLD['without replacement'])}"
+    r"\ \text{(without)}",
     assumptions=("g_i = c e_i, n = d", "batch size B <= d without replacement"),
     simplification="d in {1, 2, 3, 5, 8}, B in {1, 2, 3, 4, 8} (B <= d without replacement), "
     "c^2 in {0.5, 3}.",
@@ -139,23 +149,17 @@ def orthogonal_formula(d: int, batch: int, replacement: bool) -> float:
 def orthogonal_threshold(ctx: RunContext, formula: str = "exact") -> Comparison:
     computed, reference, labels = [], [], []
     for replacement in (True, False):
-        for d in (1, 2, 3, 5, 8):
+        for dim in (1, 2, 3, 5, 8):
             for b in (1, 2, 3, 4, 8):
-                if not replacement and b > d:
+                if not replacement and b > dim:
                     continue
                 for c2 in (0.5, 3.0):
-                    g = math.sqrt(c2) * np.eye(d)
+                    g = math.sqrt(c2) * np.eye(dim)
                     star = stability_threshold(rank_one_hessians(g), b, replacement, rtol=1e-10)
                     computed.append(star * c2)  # tr(H) = c^2
-                    reference.append(
-                        orthogonal_formula(d, b, replacement)
-                        if formula == "exact"
-                        else 2.0
-                        if formula == "batch_free"
-                        else 2.0 * b
-                    )
+                    reference.append(orthogonal_formula(dim, b, replacement, formula))
                     labels.append(
-                        f"d={d}, B={b}, c^2={c2}, {'with' if replacement else 'without'} repl."
+                        f"d={dim}, B={b}, c^2={c2}, {'with' if replacement else 'without'} repl."
                     )
     return Comparison(computed, reference, labels)
 

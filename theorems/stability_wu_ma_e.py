@@ -54,7 +54,21 @@ from simulators.stability import (
     spectral_radius,
     stability_threshold,
 )
-from theorems.stability import SLACK, WU_MA_E, datasets, features_json, hessian_trace
+from simulators.stability_instances import SLACK, datasets, features_json, hessian_trace
+from theorems.bibliography import WU_MA_E
+
+# --- the one-dimensional threshold, written once ------------------------------------------------
+
+MEAN, SECOND_MOMENT = sympy.symbols(r"\mathbb{E}[h] \mathbb{E}[h^2]", positive=True)
+NOISE = sympy.Symbol("c", nonnegative=True)
+#: In one dimension E[(1 - eta h_S)^2] <= 1 iff eta <= this, with E[h_S^2] = E[h]^2 + c Var(h)
+#: and c the batch's noise factor (simulators.stability.noise_factor): 1 for batch 1 with
+#: replacement, 0 for GD.
+ONE_DIM_THRESHOLD = 2 * MEAN / (MEAN**2 + NOISE * (SECOND_MOMENT - MEAN**2))
+SGD_THRESHOLD = ONE_DIM_THRESHOLD.subs(NOISE, 1)  # 2 E[h] / E[h^2]
+GD_THRESHOLD = ONE_DIM_THRESHOLD.subs(NOISE, 0)  # 2 / E[h]
+one_dim_threshold = sympy.lambdify((MEAN, SECOND_MOMENT, NOISE), ONE_DIM_THRESHOLD)
+
 
 # --- Wu, Ma & E: the sufficient condition ------------------------------------------------------
 
@@ -86,7 +100,7 @@ def wu_ma_e_quantity(hessians: np.ndarray, eta: float, batch: int, factor: float
         "Searched over hypothesis-drawn data sets (2 <= n <= 12, d <= 6), B <= n, "
         "eta = s 2/tr(H), s in [0.01, 3]. The 1-D iff is checked on every instance whose H "
         "has rank 1, by comparing the condition's closed-form threshold "
-        "2a/(a^2 + c s^2) with the operator's, to 1e-9 relative."
+        "2 E[h] / (E[h]^2 + c Var h) with the operator's, to 1e-9 relative."
     ),
     predicted=Implication(max_examples=300, max_examples_full=2000),
     mutants=[
@@ -124,8 +138,7 @@ def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Searc
         if h.shape[1] != 1:
             return None
         values = h[:, 0, 0]
-        a, var = values.mean(), values.var()
-        closed_form = 2 * a / (a**2 + factor(len(g), b) * var)
+        closed_form = one_dim_threshold(values.mean(), np.mean(values**2), factor(len(g), b))
         return closed_form, stability_threshold(h, b, replacement=False, rtol=1e-12)
 
     def conclusion(inst) -> bool:
@@ -187,7 +200,7 @@ ONE_DIM_SAMPLES = 3
         "In one dimension with batch size 1, SGD is mean-square stable iff "
         "eta <= 2 E[h] / E[h^2]; sympy derives the root of E[(1 - eta h)^2] = 1."
     ),
-    latex=r"\mathbb{E}[(1-\eta h)^2] = 1 \iff \eta = \frac{2\,\mathbb{E}[h]}{\mathbb{E}[h^2]}",
+    latex=rf"\mathbb{{E}}[(1-\eta h)^2] = 1 \iff \eta = {sympy.latex(SGD_THRESHOLD)}",
     assumptions=("one dimension: f_i(x) = h_i x^2 / 2, h_i > 0", "batch size 1"),
     simplification="Derived for n = 3 symbolic samples h1, h2, h3 > 0.",
     predicted=Symbolic(),
@@ -203,9 +216,11 @@ ONE_DIM_SAMPLES = 3
 def one_dim_symbolic(ctx: RunContext, batch: int = 1, claimed: str = "sgd") -> Identity:
     root, steps = one_dim_threshold_by_sympy(ONE_DIM_SAMPLES, batch)
     h = sympy.symbols(f"h1:{ONE_DIM_SAMPLES + 1}", positive=True)
-    mean = sympy.Add(*h) / len(h)
-    mean_sq = sympy.Add(*[v**2 for v in h]) / len(h)
-    rhs = 2 * mean / mean_sq if claimed == "sgd" else 2 / mean
+    moments = {
+        MEAN: sympy.Add(*h) / len(h),
+        SECOND_MOMENT: sympy.Add(*[v**2 for v in h]) / len(h),
+    }
+    rhs = {"sgd": SGD_THRESHOLD, "gd": GD_THRESHOLD}[claimed].subs(moments)
     points = [dict(zip(h, vals, strict=True)) for vals in ((1, 2, 3), (1, 1, 5), (2, 7, 3))]
     return Identity(lhs=root, rhs=rhs, steps=steps, test_points=points)
 
@@ -217,7 +232,7 @@ def one_dim_symbolic(ctx: RunContext, batch: int = 1, claimed: str = "sgd") -> I
         "The threshold 2 E[h]/E[h^2] derived symbolically equals the threshold of the "
         "second-moment operator (batch 1, with replacement) on random 1-D data sets."
     ),
-    latex=r"\eta^*_{\rm operator} = \frac{2\,\mathbb{E}[h]}{\mathbb{E}[h^2]}",
+    latex=rf"\eta^*_{{\rm operator}} = {sympy.latex(SGD_THRESHOLD)}",
     assumptions=("one dimension", "batch size 1, with replacement"),
     simplification="12 random data sets, n between 2 and 12, h_i log-normal.",
     # The operator threshold is bisected to 1e-12 relative, so 1e-9 only absorbs rounding.
@@ -236,7 +251,7 @@ def one_dim_operator(ctx: RunContext, batch: int = 1) -> Comparison:
         n = int(ctx.rng.integers(2, 13))
         h = np.exp(ctx.rng.standard_normal(n))
         computed.append(stability_threshold(h[:, None, None], batch, rtol=1e-12))
-        reference.append(2 * h.mean() / np.mean(h**2))
+        reference.append(one_dim_threshold(h.mean(), np.mean(h**2), 1.0))
         labels.append(f"data set {k} (n = {n})")
     return Comparison(computed, reference, labels)
 
@@ -375,7 +390,8 @@ def test_wu_ma_e_quantity_is_the_operator_in_one_dimension():
 def test_sympy_root_is_the_one_dim_formula_at_batch_one():
     root, _ = one_dim_threshold_by_sympy(2, 1)
     h1, h2 = sympy.symbols("h1:3", positive=True)
-    assert sympy.simplify(root - 2 * (h1 + h2) / (h1**2 + h2**2)) == 0
+    moments = {MEAN: (h1 + h2) / 2, SECOND_MOMENT: (h1**2 + h2**2) / 2}
+    assert sympy.simplify(root - SGD_THRESHOLD.subs(moments)) == 0
 
 
 def test_escape_instance_is_gd_stable_and_sgd_unstable():
