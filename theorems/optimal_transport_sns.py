@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import mpmath
 import numpy as np
+import sympy as sp
 from scipy.optimize import linear_sum_assignment
 
 from proofs_checks import (
@@ -38,7 +39,6 @@ from proofs_checks import (
     Geometric,
     Mutant,
     Order,
-    Paper,
     RunContext,
     Samples,
     Scaling,
@@ -52,18 +52,7 @@ from simulators.sinkhorn import (
     sinkhorn_log,
 )
 from simulators.sns import newton_errors_mp, sns, sns_plan
-
-SNS_PAPER = Paper(
-    title="Accelerating Sinkhorn Algorithm with Sparse Newton Iterations",
-    authors=(
-        "Xun Tang, Michael Shavlovsky, Holakou Rahmanian, Elisa Tardini, "
-        "Kiran Koshy Thekumparampil, Tesi Xiao, Lexing Ying"
-    ),
-    year=2024,
-    arxiv="2401.12253",
-    venue="ICLR 2024",
-)
-
+from theorems.bibliography import SNS_PAPER
 
 # --- SNS: order of convergence -----------------------------------------------------------------
 
@@ -182,9 +171,8 @@ def _censored_ratio(slow, slow_cap, fast, fast_cap):
 
     A Sinkhorn count at its cap is a lower bound: the ratio is understated, which an "at
     least" claim may use. An SNS count at its budget is a lower bound too, so the ratio is
-    overstated; the claims keep it only where that cannot help them (in the tenfold claim
-    ``slow_cap / fast_cap < 10``; in the scaling claim it happens at the largest reg, where
-    an overstated ratio flattens the fitted growth) and record the counts in the notes.
+    overstated; the scaling claim keeps it because that happens at the largest reg, where an
+    overstated ratio flattens the fitted growth, and records the counts in the notes.
     Both capped carries no information: NaN, which is never confirmed.
     """
     slow_c = np.where(slow < 0, slow_cap, slow).astype(float)
@@ -252,24 +240,40 @@ def sns_iteration_count(ctx: RunContext, newton: bool = True) -> Samples:
 ASSIGN_ETAS = (150.0, 200.0, 250.0)
 
 
+sinkhorn_count, speedup = sp.symbols("N_Sinkhorn k", positive=True)
+#: Wherever Sinkhorn needs N_Sinkhorn > 500 iterations, SNS needs at most N_Sinkhorn / 10.
+SNS_COUNT_BOUND = sinkhorn_count / speedup
+SPEEDUP, SLOW_SINKHORN = 10, 500
+
+
 @claim(
     "ot.sns.iteration_count.tenfold",
     paper=SNS_PAPER.theorem("Section 6, Table 1"),
     statement=(
-        "On random assignment problems, wherever Sinkhorn needs more than 500 iterations to "
-        "reach marginal error 1e-10, SNS needs at least 10 times fewer."
+        f"On random assignment problems, wherever Sinkhorn needs N_Sinkhorn > {SLOW_SINKHORN} "
+        "iterations to reach marginal error 1e-10, SNS needs at most "
+        f"{SNS_COUNT_BOUND.subs(speedup, SPEEDUP)} (at least {SPEEDUP} times fewer)."
     ),
-    latex=r"N_{\mathrm{Sinkhorn}} > 500 \Rightarrow "
-    r"N_{\mathrm{Sinkhorn}} / N_{\mathrm{SNS}} \ge 10",
+    latex=rf"N_{{\mathrm{{Sinkhorn}}}} > {SLOW_SINKHORN} \Rightarrow "
+    rf"N_{{\mathrm{{SNS}}}} \le {sp.latex(SNS_COUNT_BOUND)}, \quad k = {SPEEDUP}",
     assumptions=("C ~ U[0,1]^{n x n}, uniform marginals", "warm-up 20, lambda = 5/n"),
     simplification=(
         "n = 100, eta in {150, 200, 250} (the paper: n = 500, eta = 1200, lambda = 2/n). At "
         "our smaller eta the plan is less sparse, and lambda = 2/n turns Newton linear (see "
         "ot.sns.quadratic_order's mutant), so 5/n is used. Sinkhorn is stopped at 3000 "
-        "iterations: a capped count is a lower bound, so the ratio can only be understated. "
-        "y is the smallest ratio over the instances where Sinkhorn needed more than 500."
+        "iterations: a capped count is a lower bound, so the bound N_Sinkhorn/10 can only be "
+        "understated. x is Sinkhorn's count on each (instance, eta) where it needed more than "
+        "500 iterations, y the SNS count on the same problem (the largest where two share x)."
     ),
-    predicted=Bound(formula=lambda x: np.full_like(x, 10.0), expression="10", side=AT_LEAST),
+    predicted=Bound(
+        expression=SNS_COUNT_BOUND,
+        x=sinkhorn_count,
+        side=AT_MOST,
+        symbols={
+            "N_Sinkhorn": "Sinkhorn's iterations to marginal error 1e-10",
+            "k": "the claimed speed-up",
+        },
+    ),
     mutants=[
         Mutant(
             "newton_stage_replaced",
@@ -284,24 +288,32 @@ def sns_tenfold(ctx: RunContext, newton: bool = True) -> Samples:
     problem, sink = _sinkhorn_counts("assignment", seed, n, R, ASSIGN_ETAS, cap)
     budget = 300 if newton else cap
     fast = _sns_counts(problem, ASSIGN_ETAS, warmup, keep=5 / n, newton=newton, budget=budget)
-    ratio = _censored_ratio(sink, cap, fast, warmup + budget)
-    slow = (sink < 0) | (sink > 500)  # the premise: Sinkhorn needs more than 500
-    informative = slow & ~np.isnan(ratio)
-    keep = informative.any(axis=0)
-    if not keep.any():
+    slow_c = np.where(sink < 0, cap, sink)  # a capped Sinkhorn count is a lower bound
+    both_capped = (sink < 0) & (fast < 0)  # no information: left out, and counted in the notes
+    premise = (slow_c > SLOW_SINKHORN) & ~both_capped
+    if not premise.any():
         raise RuntimeError("no instance needed more than 500 Sinkhorn iterations; raise eta")
-    worst = np.where(informative, ratio, np.inf).min(axis=0)
+    # a capped SNS count is a lower bound of its true count: taken at the budget, it can only
+    # count against the claim
+    fast_c = np.where(fast < 0, warmup + budget, fast)
+    counts: dict[int, int] = {}
+    for x, y in zip(slow_c[premise], fast_c[premise], strict=True):
+        counts[int(x)] = max(counts.get(int(x), 0), int(y))  # the worst where x repeats
+    x = np.array(sorted(counts))
     return Samples(
-        np.array(ASSIGN_ETAS)[keep],
-        worst[keep],
-        x_label="eta = 1/reg",
-        y_label="min ratio over instances with Sinkhorn > 500",
+        x,
+        np.array([counts[v] for v in x], dtype=float),
+        constants={"k": SPEEDUP},
+        x_label="Sinkhorn iterations to 1e-10",
+        y_label="SNS iterations to 1e-10",
         notes={
             "sinkhorn": sink.tolist(),
             "sns": fast.tolist(),
             "n": n,
             "cap": cap,
-            "premise held, both capped (no information)": int((slow & np.isnan(ratio)).sum()),
+            "premise held, both capped (no information)": int(
+                ((slow_c > SLOW_SINKHORN) & both_capped).sum()
+            ),
         },
     )
 
@@ -336,29 +348,44 @@ def vertex_gap(cost: np.ndarray) -> np.ndarray:
     return gaps
 
 
+eta_delta, n_sym = sp.symbols("eta_Delta n", positive=True)
+#: The limit term of the sparsity theorem: the l1 mass of P_eta outside its lambda* n^2 largest
+#: entries is at most 6 n^2 exp(-eta Delta).
+SPARSITY_BOUND = 6 * n_sym**2 * sp.exp(-eta_delta)
+SPARSITY_PREDICTION = Bound(
+    expression=SPARSITY_BOUND,
+    x=eta_delta,
+    side=AT_MOST,
+    symbols={"eta_Delta": "eta times the vertex gap Delta", "n": "size of the assignment"},
+)
+
+
 @claim(
     "ot.sns.hessian_sparsity",
     paper=SNS_PAPER.theorem("Section 5, sparsity theorem (limit term)"),
     statement=(
         "If the LP solution is unique with vertex gap Delta and eta > (1 + 2 log n)/Delta, the "
-        "entropic plan is within 6 n^2 exp(-eta Delta) in l1 of a matrix with a lambda* = 1/n "
-        "fraction of nonzeros, so the Hessian's off-diagonal block is that sparse up to it."
+        f"entropic plan is within {SPARSITY_BOUND} in l1 of a matrix with a lambda* = 1/n "
+        "fraction of nonzeros (eta_Delta = eta Delta), so the Hessian's off-diagonal block is "
+        "that sparse up to it."
     ),
-    latex=r"\min_{\tau(Q) \le \lambda^*}\|P_\eta - Q\|_1 \le 6n^2 e^{-\eta\Delta}",
+    latex=r"\min_{\tau(Q) \le \lambda^*}\|P_\eta - Q\|_1 \le "
+    + sp.latex(SPARSITY_BOUND.subs(eta_delta, sp.Symbol(r"\eta\Delta"))),
     assumptions=("unique LP solution", "vertex gap Delta", "eta > (1 + 2 log n)/Delta"),
     simplification=(
         "The theorem bounds the plan after t Sinkhorn steps by 6 n^2 e^{-eta Delta} + "
         "sqrt(q/t); q could not be verified, so the t -> infinity term is checked on the "
         "converged plan (SNS to marginal error 1e-13), and the decay with the warm-up length t "
         "is recorded in the notes. Planted 8 x 8 assignments (unique optimum, gap >= 0.05); "
-        "y is the largest ratio (tail mass) / bound over the instances."
+        "y is the largest tail mass over the instances."
     ),
-    predicted=Bound(formula=lambda x: np.ones_like(x), expression="1 (mass / bound)"),
+    predicted=SPARSITY_PREDICTION,
     mutants=[
         Mutant(
             "gap_not_per_unit_mass",
-            "Delta taken as the difference of assignment costs (n times the vertex gap)",
-            params={"gap_scale": float(SPARSE_N)},
+            "Delta taken as the difference of assignment costs (n times the vertex gap): "
+            f"{SPARSITY_BOUND.subs(eta_delta, n_sym * eta_delta)}",
+            predicted=SPARSITY_PREDICTION.substituted({eta_delta: n_sym * eta_delta}),
         ),
         Mutant(
             "sparser_than_optimal_face",
@@ -367,31 +394,30 @@ def vertex_gap(cost: np.ndarray) -> np.ndarray:
         ),
     ],
 )
-def sns_hessian_sparsity(ctx: RunContext, gap_scale: float = 1.0, kept_per_row: float = 1.0):
+def sns_hessian_sparsity(ctx: RunContext, kept_per_row: float = 1.0):
     n, R = SPARSE_N, ctx.pick(8, 32)
     a, b, cost = planted_assignment(ctx.rng, R, n)
     delta = vertex_gap(cost)
     # P_eta for cost C at eta = x / Delta is P for cost C / Delta at eta = x: one batch
     scaled = cost / delta[:, None, None]
     keep = round(kept_per_row * n)
-    ratios, warm_tails = [], {}
+    tails, warm_tails = [], {}
     for x in ETA_DELTA:  # a loop over the eta grid; instances are batched
         run = sns(a, b, scaled, 1.0 / x, warmup=50, max_newton=100, tol=1e-13)
         P = sns_plan(run.x, run.y, scaled, x)
         tail = np.sort(P.reshape(R, -1), axis=1)[:, ::-1][:, keep:].sum(axis=1)
-        tail = np.where(run.iterations < 0, np.nan, tail)  # not converged: no verdict
-        ratios.append(tail / (6 * n**2 * np.exp(-gap_scale * x)))
+        tails.append(np.where(run.iterations < 0, np.nan, tail))  # not converged: no verdict
         if x == 12.0:  # the warm-up term: tail mass after t Sinkhorn steps
             for t in (5, 20, 80, 320):
                 s = sinkhorn_log(a, b, scaled, 1.0 / x, max_iter=t)
                 Pt = plan(s.log_u, s.log_v, scaled, 1.0 / x)
                 warm_tails[t] = float(np.sort(Pt.reshape(R, -1), 1)[:, ::-1][:, n:].sum(1).max())
-    ratios = np.array(ratios).T
     return Samples(
         np.array(ETA_DELTA),
-        ratios.max(axis=0),
+        np.array(tails).T.max(axis=0),
+        constants={"n": n},
         x_label="eta * Delta",
-        y_label="max over instances of l1 tail mass / (6 n^2 exp(-eta Delta))",
+        y_label="max over instances of the l1 tail mass",
         notes={
             "delta": delta.tolist(),
             "max tail after t warm-up steps (eta Delta = 12)": warm_tails,
