@@ -126,10 +126,9 @@ class Agreement(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return (
-            "Left: computed values against the reference (on the grey line when equal). Right: "
-            "relative error of each comparison against the allowed tolerance."
-        )
+        from ..figures import agreement as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

@@ -284,15 +284,9 @@ class Bound(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        if record.deterministic:
-            return (
-                "The bound with the paper's constants (black) and the computed values (blue), "
-                "exact: one deterministic run, no band. Dashed, lighter: the mutants' bounds."
-            )
-        return (
-            "The bound with the paper's constants (black) over the Monte Carlo mean and its "
-            "joint confidence band (blue). Dashed, lighter: the mutants' bounds."
-        )
+        from ..figures import bound as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

@@ -124,12 +124,9 @@ class Geometric(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return (
-            "Semilog axes. Points: the summary at each iteration with its 95% bootstrap "
-            "interval. Red: the log-linear fit over the fit window with the 95% interval of the "
-            "rate. Green dashed: the predicted rate through the fit's centroid. Dotted or "
-            "lighter: the mutants."
-        )
+        from ..figures import geometric as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

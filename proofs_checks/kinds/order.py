@@ -147,11 +147,9 @@ class Order(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return (
-            "Each point is one pair (log10 e_k, log10 e_k+1): the slope is the order of "
-            "convergence. Filled: pairs fitted; crosses: errors at the precision floor, dropped. "
-            "Red: the fit with its 95% interval; green dashed: the predicted order."
-        )
+        from ..figures import order as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
     from ..context import JudgeContext
     from ..records import ClaimRecord
 
-LOG_LOG_CAPTION = (
-    "Log-log axes. Points: the summary at each horizon, bars its 95% bootstrap interval over "
-    "replicates. Red: least-squares fit over the fit window, shaded by the 95% interval of its "
-    "slope. Green dashed: the predicted slope, drawn through the fit's centroid. Dotted or "
-    "lighter: the mutants."
-)
-
-
 def log_log(log_power: float, quantity: str) -> Coordinates:
     """``log y - b log log x`` against ``log x``: the slope is the exponent ``a``."""
 
@@ -120,7 +112,9 @@ class PowerLaw(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return LOG_LOG_CAPTION
+        from ..figures import power_law as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

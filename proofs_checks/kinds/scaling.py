@@ -9,7 +9,7 @@ from ..data import Samples
 from ..errors import ClaimError
 from ..verdicts import TIGHT, describe_side
 from .base import Judgement, Kind, check_finite, check_side, check_tolerance, check_window, register
-from .power_law import LOG_LOG_CAPTION, PowerLaw, judge_power
+from .power_law import PowerLaw, judge_power
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -70,7 +70,9 @@ class Scaling(Kind):
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return LOG_LOG_CAPTION
+        from ..figures import power_law as view
+
+        return view.caption(record)
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:

@@ -1,0 +1,107 @@
+"""The report of a run: report.md, a self-contained index.html and figures/<claim id>.png.
+
+:func:`write_report` reads the run's records (a :class:`~proofs_checks.records.RunRecord`, or a
+results.json document validated into one), draws each claim's figure through its kind
+(:mod:`proofs_checks.figures`), builds the view model once (:mod:`.view`: every text the pages
+show, asked of each claim's kind) and lays it out twice: :mod:`.markdown` and :mod:`.html`.
+Formulas are rendered with matplotlib's mathtext (:mod:`.math`).
+
+index.html embeds everything it shows (figures at screen resolution and formulas as base64
+PNG, CSS inline): it opens from disk, offline, and fetches nothing. The print-resolution
+figures are the files under figures/, which the page links to.
+
+Reliability over seeds (the power benchmark's counts) is an input: pass the benchmark's
+document or its path as ``reliability``; without it the column shows a dash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..records import RunRecord
+from ..results import write_atomic
+from .html import page
+from .markdown import markdown
+from .reliability import Reliability
+from .view import ReportView, build_view
+
+__all__ = ["Reliability", "ReportView", "build_view", "write_report"]
+
+
+def write_report(
+    directory: Path | str,
+    doc_or_record: RunRecord | dict[str, Any],
+    reliability: Reliability | dict[str, Any] | Path | str | None = None,
+    *,
+    power: Reliability | dict[str, Any] | Path | str | None = None,
+) -> RunRecord:
+    """Write figures/, results.json, report.md and index.html into ``directory``.
+
+    Parameters
+    ----------
+    directory
+        Where the report goes (created if missing).
+    doc_or_record
+        The run: a :class:`RunRecord`, or a results.json document (schema 1), which is
+        validated (:class:`~proofs_checks.records.ResultsError` names the offending field).
+    reliability
+        The power benchmark (``benchmarks/results/power.json``) as a document or a path, or
+        None for no reliability column. ``power`` is the same, under its former name.
+
+    Returns
+    -------
+    RunRecord
+        The run with each claim's ``figure`` set to ``figures/<id>.png``, or None where its
+        kind draws no figure or drawing failed (the claim's section then says why: a figure
+        that cannot be drawn does not stop the report). results.json is rewritten atomically
+        with these fields; figures of claims no longer in the run are removed.
+    """
+    from ..figures import render_pngs
+
+    directory = Path(directory)
+    results_path = directory / "results.json"
+    if isinstance(doc_or_record, RunRecord):
+        run, doc = doc_or_record, None
+    else:
+        run, doc = RunRecord.from_json(doc_or_record, str(results_path)), doc_or_record
+    reliability = Reliability.load(reliability if reliability is not None else power)
+
+    fig_dir = directory / "figures"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    screen: dict[str, bytes] = {}
+    errors: dict[str, str] = {}
+    claims = []
+    for record in run.claims:
+        try:
+            pngs = render_pngs(record)
+        except Exception as exc:  # shown in the claim's section, never silently dropped
+            errors[record.id] = f"{type(exc).__name__}: {exc}"
+            pngs = None
+        figure = None
+        if pngs is not None:
+            figure = f"figures/{record.id}.png"
+            write_atomic(directory / figure, pngs[0])
+            screen[record.id] = pngs[1]
+        claims.append(replace(record, figure=figure))
+    run = replace(run, claims=claims)
+    for stale in fig_dir.glob("*.png"):  # figures of claims no longer in this run
+        if stale.stem not in screen:
+            stale.unlink(missing_ok=True)
+
+    write_atomic(results_path, json.dumps(_with_figures(doc, run), indent=1) + "\n")
+    view = build_view(run, reliability, screen, errors)
+    write_atomic(directory / "report.md", markdown(view))
+    write_atomic(directory / "index.html", page(view))
+    return run
+
+
+def _with_figures(doc: dict[str, Any] | None, run: RunRecord) -> dict[str, Any]:
+    """The results document to write: the caller's own (every field it has kept, only the
+    figures filled in), or the run's serialisation."""
+    if doc is None:
+        return run.to_json()
+    figures = {c.id: c.figure for c in run.claims}
+    return {**doc, "claims": [{**c, "figure": figures.get(c["id"])} for c in doc["claims"]]}
