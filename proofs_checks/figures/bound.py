@@ -64,7 +64,14 @@ def draw(fig: Figure, record: ClaimRecord) -> bool:
     logy = _axes_scales(ax, record, x)
     if record.deterministic or "y_lo" not in plot:
         ax.plot(
-            x, y, "o-", color=DATA, ms=3.5, lw=1.2, label="exact values (one deterministic run)"
+            x,
+            y,
+            "o-",
+            color=DATA,
+            ms=3.5,
+            lw=1.2,
+            zorder=3,
+            label="exact values (one deterministic run)",
         )
     else:
         lo, hi = values(plot["y_lo"]), values(plot["y_hi"])
@@ -74,10 +81,17 @@ def draw(fig: Figure, record: ClaimRecord) -> bool:
         band = f"joint {fmt(level)} band" if level else "band"
         ax.fill_between(x, lo, hi, color=DATA, alpha=0.22, lw=0, label=f"Monte Carlo {band}")
         ax.plot(
-            x, y, "o-", color=DATA, ms=3.5, lw=1.2, label=f"mean of {record.replicates} replicates"
+            x,
+            y,
+            "o-",
+            color=DATA,
+            ms=3.5,
+            lw=1.2,
+            zorder=3,
+            label=f"mean of {record.replicates} replicates",
         )
     word = "lower" if pred.get("side") == "at_least" else "upper"
-    ax.plot(x, bound, color=BOUND, lw=1.8, label=f"{word} bound (paper's constants)")
+    ax.plot(x, bound, color=BOUND, lw=1.8, zorder=4, label=f"{word} bound (paper's constants)")
     _draw_mutants(ax, record, bound)
     ax.set_xlabel(plot.get("x_label") or "n")
     ax.set_ylabel(plot.get("y_label") or "y")
@@ -85,6 +99,7 @@ def draw(fig: Figure, record: ClaimRecord) -> bool:
 
 
 def _draw_mutants(ax: Axes, record: ClaimRecord, bound: np.ndarray) -> None:
+    """The mutants' bounds, and the data of those that reran, under the claim's own lines."""
     for layer in mutant_layers(record):
         m = layer.mutant
         if not m.plot.get("bound"):
@@ -110,6 +125,7 @@ def _draw_mutants(ax: Axes, record: ClaimRecord, bound: np.ndarray) -> None:
                 ms=2.5,
                 lw=1,
                 alpha=0.8,
+                zorder=1.5,
                 label=f"{layer.label}: data",
             )
         ax.plot(mx, mb, "--", color=layer.colour, lw=1.5, label=f"{layer.label}: bound")

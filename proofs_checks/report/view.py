@@ -159,7 +159,7 @@ def unexpected_why(record: ClaimRecord) -> str:
         return "; ".join(why)
     # another criterion of the claim's test: its own message says which
     first = record.failure_message().split("\n", 1)[0].removeprefix(f"{record.id}: ")
-    return first[:200] or "failed"
+    return first.split(". ", 1)[0][:200] or "failed"
 
 
 def mutant_view(record: ClaimRecord, m: MutantRecord, reliability: Reliability) -> MutantView:
