@@ -14,7 +14,13 @@ from .context import DEFAULT_SEED, PROFILES, JudgeContext, RunContext, stream
 from .errors import ClaimError
 from .kinds.base import Judgement, Kind, prediction_from_dict
 from .records import ClaimRecord, MutantRecord, jsonable
+from .resolution import resolve, tightness
+from .search import hardest
 from .verdicts import CONFIRMED, REFUTED, VERDICTS
+
+#: Judging-stream numbers of the worst-case searches (the claim's, then mutant i's at + 1 + i),
+#: far from the claim's (1) and the mutants' (2 + i).
+SEARCH_STREAM = 1_000_000
 
 #: The claim id rule: dotted lower-case words (family.subject.case), at least two of them.
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -107,6 +113,9 @@ class Claim:
         assumptions: Iterable[str] = (),
         expect: str = CONFIRMED,
         simplification: str | None = None,
+        resolution_target: float | None = None,
+        resolution_reason: str | None = None,
+        loose: str | None = None,
     ) -> None:
         self.func = func
         self.id = id
@@ -120,6 +129,9 @@ class Claim:
             prediction_from_dict(predicted, id) if isinstance(predicted, Mapping) else predicted
         )
         self.mutants = list(mutants)
+        self.resolution_target = resolution_target
+        self.resolution_reason = resolution_reason
+        self.loose = loose
         self.module = func.__module__
         self.__doc__ = func.__doc__
         self.__name__ = func.__name__
@@ -153,6 +165,7 @@ class Claim:
         self.predicted.validate(cid)
         if self.expect not in VERDICTS:
             raise ClaimError(cid, "expect", f"must be one of {VERDICTS}, got {self.expect!r}")
+        self._validate_resolution(cid)
         if not self.mutants:
             raise ClaimError(cid, "mutants", "every claim needs at least one mutant to refute")
         names = set()
@@ -178,6 +191,22 @@ class Claim:
                         cid, f"mutants.{m.name}.params", f"{self.__name__}() takes no {p!r}"
                     )
 
+    def _validate_resolution(self, cid: str) -> None:
+        target = self.resolution_target
+        if target is not None:
+            if not finite(target) or isinstance(target, bool) or target <= 0:
+                raise ClaimError(cid, "resolution_target", f"must be positive, got {target!r}")
+            if not (isinstance(self.resolution_reason, str) and self.resolution_reason.strip()):
+                raise ClaimError(
+                    cid,
+                    "resolution_reason",
+                    "a claim that sets its own resolution target says why (resolution_reason=)",
+                )
+        elif self.resolution_reason is not None:
+            raise ClaimError(cid, "resolution_reason", "given without a resolution_target")
+        if self.loose is not None and not (isinstance(self.loose, str) and self.loose.strip()):
+            raise ClaimError(cid, "loose", "must say why no instance reaching the target is known")
+
     def __call__(self, ctx: RunContext, **params: Any) -> Any:
         return self.func(ctx, **params)
 
@@ -200,6 +229,7 @@ class Claim:
             "expected_verdict": self.expect,
             "seed": seed,
             "profile": profile,
+            "loose": self.loose,
         }
 
     def error_record(self, seed: int, profile: str, exc: BaseException) -> ClaimRecord:
@@ -224,17 +254,38 @@ class Claim:
             raise ClaimError(self.id, "profile", f"must be one of {PROFILES}, got {profile!r}")
         start = time.perf_counter()
 
-        def run(params: Mapping[str, Any]) -> Any:
-            ctx = RunContext(self.id, seed, profile, stream(seed, self.id, 0))
-            return self.func(ctx, **params)
+        def run_ctx() -> RunContext:
+            return RunContext(self.id, seed, profile, stream(seed, self.id, 0))
 
-        data = run({})
-        judged = self.predicted.judge(
-            data, JudgeContext(self.id, stream(seed, self.id, 1), profile)
+        def run(params: Mapping[str, Any]) -> Any:
+            return self.func(run_ctx(), **params)
+
+        def judge_ctx(purpose: int, who: str = self.id) -> JudgeContext:
+            return JudgeContext(who, stream(seed, self.id, purpose), profile)
+
+        data, worst = hardest(run({}), self.predicted, self.id, run_ctx, judge_ctx(SEARCH_STREAM))
+        judged = self.predicted.judge(data, judge_ctx(1))
+        resolution = resolve(
+            self.predicted,
+            data,
+            judged,
+            lambda: judge_ctx(1),
+            target=self.resolution_target,
+            target_reason=self.resolution_reason,
         )
-        mutants = [self._mutant_record(m, i, data, run, seed, profile) for i, m in enumerate(self.mutants)]
+        tight, statistic = tightness(self.predicted, judged)
+        mutants = [
+            self._mutant_record(m, i, data, run, run_ctx, judge_ctx)
+            for i, m in enumerate(self.mutants)
+        ]
         record = _record(data)
-        passed = judged.verdict == self.expect and all(m.caught for m in mutants)
+        # the resolution target binds a claim the check confirms, unless it is declared loose
+        target_ok = (
+            resolution.get("meets_target") is not False
+            or self.loose is not None
+            or self.expect != CONFIRMED
+        )
+        passed = judged.verdict == self.expect and all(m.caught for m in mutants) and target_ok
         return ClaimRecord(
             **self._entry(seed, profile),
             verdict=judged.verdict,
@@ -248,6 +299,10 @@ class Claim:
             mutants=mutants,
             plot=judged.plot,
             counterexample=judged.fitted.get("counterexample"),
+            resolution=jsonable(resolution),
+            tightness=tight,
+            tightness_statistic=statistic,
+            worst_case=worst,
         )
 
     def _mutant_record(
@@ -256,14 +311,23 @@ class Claim:
         index: int,
         data: Any,
         run: Callable[[Mapping[str, Any]], Any],
-        seed: int,
-        profile: str,
+        run_ctx: Callable[[], RunContext],
+        judge_ctx: Callable[..., JudgeContext],
     ) -> MutantRecord:
         t0 = time.perf_counter()
-        mdata = run(m.params) if m.params else data
         prediction = m.predicted or self.predicted
-        ctx = JudgeContext(f"{self.id} (mutant {m.name})", stream(seed, self.id, 2 + index), profile)
-        j: Judgement = prediction.judge(mdata, ctx)
+        who = f"{self.id} (mutant {m.name})"
+        notes: dict[str, Any] = {}
+        mdata = data
+        if m.params:
+            # a changed simulation that gives a family is searched for its own hardest instance
+            mdata, worst = hardest(
+                run(m.params), prediction, who, run_ctx, judge_ctx(SEARCH_STREAM + 1 + index, who)
+            )
+            notes = _record(mdata)["notes"]
+            if worst is not None:
+                notes["worst_case"] = worst
+        j: Judgement = prediction.judge(mdata, judge_ctx(2 + index, who))
         return MutantRecord(
             name=m.name,
             description=m.description,
@@ -275,7 +339,7 @@ class Claim:
             predicted_text=prediction.describe(),
             fitted=j.fitted,
             plot=j.plot,
-            notes=_record(mdata)["notes"] if m.params else {},
+            notes=notes,
             seconds=time.perf_counter() - t0,
         )
 
@@ -291,13 +355,23 @@ def claim(
     assumptions: Iterable[str] = (),
     expect: str = CONFIRMED,
     simplification: str | None = None,
+    resolution_target: float | None = None,
+    resolution_reason: str | None = None,
+    loose: str | None = None,
 ) -> Callable[[Callable[..., Any]], Claim]:
     """Declare a claim. Decorates the function that runs the simulator and returns its data.
 
     The function takes a :class:`RunContext` and keyword parameters (which mutants override)
-    and returns the data its kind needs (:mod:`proofs_checks.data`). The spec is validated
-    here, when the module is imported: a malformed claim raises :class:`ClaimError` naming the
-    claim and the field.
+    and returns the data its kind needs (:mod:`proofs_checks.data`), or a
+    :class:`~proofs_checks.search.Family` of instances, judged on its hardest member. The spec
+    is validated here, when the module is imported: a malformed claim raises
+    :class:`ClaimError` naming the claim and the field.
+
+    ``resolution_target`` overrides the kind's default target (in the kind's steps: an
+    exponent difference, a relative change of log rho, a factor on a bound), with the reason
+    ``resolution_reason``. ``loose`` declares, with the reason, that no instance reaching the
+    target is known: the target is then reported, not enforced, and a confirmation is
+    counted as "confirmed (loose)".
     """
 
     def wrap(func: Callable[..., Any]) -> Claim:
@@ -312,6 +386,9 @@ def claim(
             assumptions=assumptions,
             expect=expect,
             simplification=simplification,
+            resolution_target=resolution_target,
+            resolution_reason=resolution_reason,
+            loose=loose,
         )
 
     return wrap

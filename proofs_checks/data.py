@@ -94,6 +94,16 @@ class Search:
     describe
         Turns an instance into a JSON-serialisable dict (the recorded counterexample),
         including any derived numbers worth showing (spectral radius, eta tr(H), ...).
+    near
+        The claim's near statements: ``near(d)`` is the :class:`Search` of the claim made
+        stronger by ``d > 0`` (the premise's threshold constant scaled by ``1 + d``, or the
+        conclusion's by ``1 - d``). The resolution is the smallest ``d`` whose statement a
+        counterexample among the instances already drawn refutes.
+    near_parameter
+        What ``near`` scales, for the report (``"threshold factor"``).
+    slack
+        How far an instance lies inside the premise (0 on its boundary): the search is driven
+        toward the boundary with ``hypothesis.target``, where a near-miss lives.
     """
 
     strategy: Any
@@ -101,6 +111,9 @@ class Search:
     conclusion: Callable[[Any], bool]
     describe: Callable[[Any], dict] = field(default=lambda instance: {"instance": repr(instance)})
     notes: Mapping[str, Any] = field(default_factory=dict)
+    near: Callable[[float], Search] | None = None
+    near_parameter: str = "threshold factor"
+    slack: Callable[[Any], float] | None = None
 
 
 @dataclass

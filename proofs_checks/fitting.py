@@ -17,7 +17,7 @@ resampled and the summary and the line refitted, all in one vectorised pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import numpy as np
@@ -90,6 +90,16 @@ class LineFit:
     r2: float
     points: int
 
+    def scaled(self, factor: float) -> LineFit:
+        """The same fit in ordinates multiplied by ``factor > 0`` (another unit of slope)."""
+        lo, hi = self.ci
+        return replace(
+            self,
+            slope=self.slope * factor,
+            intercept=self.intercept * factor,
+            ci=(lo * factor, hi * factor),
+        )
+
 
 def ols_line(u: np.ndarray, v: np.ndarray, level: float = CONFIDENCE) -> LineFit:
     """Ordinary least squares with a t-based interval on the slope (deterministic data)."""
@@ -139,6 +149,22 @@ class WindowFit:
     dropped_resamples: int
     #: Confidence interval of ``tail.slope - head.slope`` (a point for deterministic data).
     drift_ci: tuple[float, float] = (0.0, 0.0)
+
+    def scaled(self, factor: float) -> WindowFit:
+        """The same fits with every slope multiplied by ``factor > 0``.
+
+        Judging a near prediction whose coordinates differ from the claim's by a constant
+        factor (a geometric rate rho^(1+d) measures slopes in units of its own log rho) needs
+        no refit: the bootstrap is linear in the ordinate.
+        """
+        lo, hi = self.drift_ci
+        return replace(
+            self,
+            whole=self.whole.scaled(factor),
+            head=self.head.scaled(factor),
+            tail=self.tail.scaled(factor),
+            drift_ci=(lo * factor, hi * factor),
+        )
 
 
 def split_head_tail(m: int) -> tuple[slice, slice]:

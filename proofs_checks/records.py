@@ -70,7 +70,9 @@ class _Reader:
         value = self.obj[key]
         if value is None and null:
             return None
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in _tuple(types))
+        ok = isinstance(value, types) and not (
+            isinstance(value, bool) and bool not in _tuple(types)
+        )
         if not ok:
             names = "/".join(t.__name__ for t in _tuple(types))
             raise ResultsError(self.source, self._path(key), f"must be {names}, got {value!r:.60}")
@@ -167,10 +169,32 @@ class ClaimRecord:
     counterexample: Any = None
     #: Set when the evaluation raised (the claim is then inconclusive, never confirmed).
     traceback: str | None = None
+    #: The nearest predictions the check refutes (proofs_checks.resolution), or None.
+    resolution: dict[str, Any] | None = None
+    #: How close the data come to the prediction (bounds, one-sided claims), or None.
+    tightness: float | None = None
+    #: What ``tightness`` measures (``"max y/B"``).
+    tightness_statistic: str | None = None
+    #: Why the claim is checked on data that cannot reach its resolution target, if it is.
+    loose: str | None = None
+    #: The hardest instance a worst-case search found, when the claim gave a family.
+    worst_case: dict[str, Any] | None = None
 
     @property
     def mutants_caught(self) -> tuple[int, int]:
         return sum(m.caught for m in self.mutants), len(self.mutants)
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Whether the resolution meets its target (None: no resolution measured)."""
+        if not self.resolution:
+            return None
+        return self.resolution.get("meets_target")
+
+    @property
+    def confirmed_loose(self) -> bool:
+        """A confirmation of a claim declared loose: shown and counted apart."""
+        return self.verdict == "confirmed" and self.loose is not None
 
     @property
     def deterministic(self) -> bool:
@@ -191,6 +215,17 @@ class ClaimRecord:
                     f"{self.id}: mutant {m.name!r} ({m.description}) survived: {m.verdict}, not "
                     f"{m.expected_verdict}. Predicted {m.predicted_text}; {m.reason}"
                 )
+        if (
+            self.meets_target is False
+            and self.loose is None
+            and self.expected_verdict == ("confirmed")
+        ):
+            lines.append(
+                f"{self.id}: resolution misses its target: "
+                f"{self.resolution.get('shortfall', '')}. Judge the claim on an instance that "
+                "attains it, give an instance family for the worst-case search, or declare "
+                'loose="why no harder instance is known".'
+            )
         if self.traceback:
             lines.append(self.traceback)
         return "\n".join(lines)
@@ -201,7 +236,7 @@ class ClaimRecord:
             value = getattr(self, f.name)
             if f.name == "mutants":
                 value = [m.to_json() for m in value]
-            elif f.name in ("counterexample", "traceback") and value is None:
+            elif f.name in ("counterexample", "traceback", "worst_case") and value is None:
                 continue
             out[f.name] = value
         return jsonable(out)
@@ -244,6 +279,11 @@ class ClaimRecord:
             figure=r.get("figure", str, None, null=True),
             counterexample=obj.get("counterexample"),
             traceback=r.get("traceback", str, None, null=True),
+            resolution=r.get("resolution", dict, None, null=True),
+            tightness=r.get("tightness", _NUMBER, None, null=True),
+            tightness_statistic=r.get("tightness_statistic", str, None, null=True),
+            loose=r.get("loose", str, None, null=True),
+            worst_case=r.get("worst_case", dict, None, null=True),
         )
 
 
@@ -304,7 +344,13 @@ class RunRecord:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {v: sum(c.verdict == v for c in self.claims) for v in VERDICTS}
+        """Claims per verdict; ``confirmed_loose`` counts the confirmations of loose claims
+        (included in ``confirmed``) and ``target_missed`` the claims whose resolution misses
+        its target (loose or not)."""
+        counts = {v: sum(c.verdict == v for c in self.claims) for v in VERDICTS}
+        counts["confirmed_loose"] = sum(c.confirmed_loose for c in self.claims)
+        counts["target_missed"] = sum(c.meets_target is False for c in self.claims)
+        return counts
 
     @property
     def passed(self) -> bool:
@@ -338,9 +384,7 @@ class RunRecord:
         return cls(
             seed=r.get("seed", int),
             profile=r.get("profile", str),
-            claims=[
-                ClaimRecord.from_json(c, source, f"claims[{i}]") for i, c in enumerate(claims)
-            ],
+            claims=[ClaimRecord.from_json(c, source, f"claims[{i}]") for i, c in enumerate(claims)],
             wall_seconds=float(r.get("wall_seconds", _NUMBER, 0.0, null=True) or 0.0),
             run=RunInfo.from_json(doc["run"], source) if doc.get("run") is not None else None,
             package_version=r.get("package_version", str, ""),

@@ -9,6 +9,10 @@ A verdict is ``confirmed``, ``refuted`` or ``inconclusive``. Interval rules, for
 * ``at_most`` (an upper bound: the fitted value is at most ``t``): confirmed if
   ``hi <= t + tol``, refuted if ``lo > t + tol``.
 * ``at_least`` (a lower bound): confirmed if ``lo >= t - tol``, refuted if ``hi < t - tol``.
+
+For a one-sided rule ``tol`` is the claim's *margin*: the model error of the fit on the lenient
+side (pre-asymptotic curvature, the local slope of a log factor), argued from the theory and
+small by default, never the distance to a mutant.
 """
 
 from __future__ import annotations
@@ -49,18 +53,17 @@ def interval_verdict(ci: tuple[float, float], target: float, tol: float, side: s
 
 
 def drift_is_stable(head: float, tail: float, tol: float, side: str) -> bool:
-    """Whether the local slope is stable over the window, in the direction that matters.
+    """Whether the local slope is stable over the window: head and tail agree within ``tol``.
 
-    A two-sided claim needs the head and tail slopes to agree within ``tol``. An upper-bound
-    claim is only threatened by a tail that is *worse* (larger) than the head by more than
-    ``tol``; a lower-bound claim by a tail that is smaller.
+    The same rule holds on every side. A one-sided claim gets no benefit of the doubt from a
+    drift toward its strict side: a local slope that keeps steepening (a pre-asymptotic
+    collapse, an instance that decays faster than claimed) says as little about the
+    asymptotic rate as one that keeps flattening. ``tol`` is the tolerance of a two-sided
+    claim and the margin (model error) of a one-sided one.
     """
-    drift = tail - head
-    if side == TIGHT:
-        return abs(drift) <= tol
-    if side == AT_MOST:
-        return drift <= tol
-    return -drift <= tol
+    if side not in SIDES:
+        raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
+    return abs(tail - head) <= tol
 
 
 def describe_side(side: str) -> str:

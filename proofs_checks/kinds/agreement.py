@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -11,7 +11,7 @@ from ..data import Comparison
 from ..errors import ClaimError
 from ..fitting import CONFIDENCE
 from ..verdicts import CONFIRMED, INCONCLUSIVE, REFUTED
-from .base import Judgement, Kind, check_tolerance, register
+from .base import Judgement, Kind, check_finite, check_tolerance, register
 from .bound import mean_bands
 from .line_fit import divergence
 
@@ -30,11 +30,15 @@ class Agreement(Kind):
     Deterministic computations are compared directly (exact values: no interval). Monte Carlo
     estimates (``computed`` of shape ``(replicates, m)``) use simultaneous bands on the mean:
     confirmed if every band lies within the tolerance, refuted if some band lies wholly outside.
+
+    ``reference_factor`` multiplies the reference: 1 for the claim; the near predictions
+    (the resolution's family) are the reference times ``1 + d``.
     """
 
     rtol: float = 1e-9
     atol: float = 0.0
     level: float = CONFIDENCE
+    reference_factor: float = 1.0
 
     name: ClassVar[str] = "agreement"
     data_type: ClassVar[type] = Comparison
@@ -43,6 +47,17 @@ class Agreement(Kind):
         "estimates)"
     )
     has_figure: ClassVar[bool] = True
+    resolution_parameter: ClassVar[str | None] = "factor on the reference"
+    #: A reference off by 10% (a constant 0.9 for 1, a sqrt(1.2)) is the near mistake an
+    #: agreement claim can make; exact computations resolve far finer than that.
+    resolution_target: ClassVar[float] = 0.1
+    resolution_span: ClassVar[float] = 0.9
+
+    def nearby(self, d: float) -> Kind:
+        return replace(self, reference_factor=self.reference_factor * (1 + d))
+
+    def parameter_value(self, d: float) -> float:
+        return self.reference_factor * (1 + d)
 
     def validate(self, claim_id: str) -> None:
         for name in ("rtol", "atol"):
@@ -52,9 +67,12 @@ class Agreement(Kind):
         check_tolerance(claim_id, self.rtol + self.atol, "rtol")
         if not 0 < self.level < 1:
             raise ClaimError(claim_id, "level", f"must lie in (0, 1), got {self.level!r}")
+        check_finite(claim_id, self.reference_factor, "reference_factor")
 
     def describe(self) -> str:
         tol = f"rtol {self.rtol:g}" + (f", atol {self.atol:g}" if self.atol else "")
+        if self.reference_factor != 1:
+            return f"equal to {self.reference_factor:.6g} x the reference ({tol})"
         return f"equal to the reference ({tol})"
 
     def judge(self, data: Comparison, ctx: JudgeContext) -> Judgement:
@@ -65,10 +83,13 @@ class Agreement(Kind):
         comp2 = np.atleast_2d(comp[None, :] if comp.ndim <= 1 else comp)
         if comp2.shape[1] != ref.shape[0]:
             raise ClaimError(
-                claim_id, "data.computed", f"shape {comp.shape} does not match reference {ref.shape}"
+                claim_id,
+                "data.computed",
+                f"shape {comp.shape} does not match reference {ref.shape}",
             )
         if not np.all(np.isfinite(ref)):
             raise ClaimError(claim_id, "data.reference", "contains NaN or infinite values")
+        ref = ref * self.reference_factor
         labels = list(data.labels) or [str(i) for i in range(len(ref))]
         reason = divergence(comp2, np.arange(len(ref), dtype=float))
         if reason:
@@ -97,7 +118,11 @@ class Agreement(Kind):
             "statistic": "max relative error",
             "worst": labels[worst],
         }
-        plot: dict[str, Any] = {"labels": labels, "computed": mean.tolist(), "reference": ref.tolist()}
+        plot: dict[str, Any] = {
+            "labels": labels,
+            "computed": mean.tolist(),
+            "reference": ref.tolist(),
+        }
         if exact:
             fitted["exact"] = True
         else:

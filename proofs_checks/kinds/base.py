@@ -10,7 +10,7 @@ kind means writing its module and registering it with :func:`register`, nothing 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,6 +33,9 @@ class Judgement:
     fitted: dict[str, Any] = field(default_factory=dict)
     plot: dict[str, Any] = field(default_factory=dict)
     replicates: int = 1
+    #: What the kind needs to re-judge near predictions on the same data without refitting
+    #: (a window fit, the bands of a bound, the instances a search drew). Never serialised.
+    state: Any = field(default=None, repr=False, compare=False)
 
 
 def article(word: str) -> str:
@@ -80,6 +83,84 @@ class Kind:
 
     def judge(self, data: Any, ctx: JudgeContext) -> Judgement:
         raise NotImplementedError
+
+    # --- resolution: the near predictions ---------------------------------------------------
+    #
+    # A kind defines a one-parameter family of predictions around its own, ``nearby(d)``
+    # (``nearby(0)`` is the prediction itself). The resolution (proofs_checks.resolution) is the
+    # smallest offset on each side that the check refutes on the claim's own data. Offsets are
+    # reached through a step ``t >= 0`` (``near_offset``): linear for exponents and orders, a
+    # factor ``e^t`` for a bound, so the bisection is fine where the family is.
+
+    #: The quantity the family varies (``"exponent"``); None: the kind has no family.
+    resolution_parameter: ClassVar[str | None] = None
+    #: The default resolution target, in steps (see docs/reference.md for the argument).
+    resolution_target: ClassVar[float] = 0.1
+    #: How far, in steps, the bisection looks for a refuted near prediction on each side.
+    resolution_span: ClassVar[float] = 2.0
+    #: Whether a claim of this kind must measure a resolution (symbolic proofs need none).
+    needs_resolution: ClassVar[bool] = True
+    #: Why the resolution is not measured when the kind or the data give no family.
+    resolution_note: ClassVar[str] = ""
+    #: Relative precision of the bisection (of the edge's step).
+    resolution_precision: ClassVar[float] = 1e-3
+    #: What :meth:`tightness` measures, for the record (``"max y/B"``).
+    tightness_statistic: ClassVar[str | None] = None
+    #: What :meth:`hardness` measures, for the worst-case record.
+    hardness_statistic: ClassVar[str] = "hardness"
+
+    def nearby(self, d: float) -> Kind:
+        """The near prediction at offset ``d`` (``nearby(0)`` equals this prediction)."""
+        raise NotImplementedError(f"{self.name} defines no near predictions")
+
+    def parameter_value(self, d: float) -> float:
+        """The family's parameter at offset ``d``, in the parameter's own units."""
+        return d
+
+    def near_offset(self, direction: int, step: float) -> float:
+        """The offset ``d`` reached by ``step >= 0`` in ``direction`` (-1 or +1)."""
+        return direction * step
+
+    def target_step(self, target: float) -> float:
+        """A resolution target (as a claim states it) in steps."""
+        return target
+
+    def format_value(self, value: float) -> str:
+        """A value of the family's parameter, for messages (``"-0.6"``, ``"0.67 B"``)."""
+        return f"{value:.4g}"
+
+    def near_text(self, parameter: str, d: float) -> str:
+        """The near prediction at ``d`` in words, for messages (``"exponent -0.6"``)."""
+        return f"{parameter} {self.format_value(self.parameter_value(d))}"
+
+    def strict_directions(self) -> tuple[int, ...]:
+        """The directions of ``d`` whose near predictions the check must refute: both for a
+        two-sided claim, the strict one for a one-sided claim (the lenient one is implied)."""
+        return (-1, 1)
+
+    def family_name(self, data: Any) -> str | None:
+        """The family's parameter for these data (a search names its own); None: no family."""
+        return self.resolution_parameter
+
+    def resolver(
+        self, data: Any, judgement: Judgement, make_ctx: Callable[[], JudgeContext]
+    ) -> Callable[[float], str]:
+        """A function ``d -> verdict`` of ``nearby(d)`` on ``data``.
+
+        The default re-judges (each time with the same judging stream, so the near predictions
+        see the same resamples); kinds whose verdict is cheap given the fit override it and
+        reuse ``judgement.state``.
+        """
+        return lambda d: self.nearby(d).judge(data, make_ctx()).verdict
+
+    def tightness(self, judgement: Judgement) -> float | None:
+        """How close the data come to the prediction (bounds and one-sided claims), or None."""
+        return None
+
+    def hardness(self, data: Any, claim_id: str) -> float:
+        """How hard an instance is for this prediction (larger: closer to breaking it): what a
+        worst-case search over an instance family maximises (proofs_checks.search)."""
+        raise ClaimError(claim_id, "data", f"{self.name} claims have no worst-case search")
 
     def check_data_type(self, data: Any, claim_id: str) -> None:
         if not isinstance(data, self.data_type):
@@ -162,7 +243,9 @@ def check_tolerance(claim_id: str, tol: Any, name: str = "tolerance") -> None:
 
 
 def check_finite(claim_id: str, value: Any, name: str) -> None:
-    if not (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)):
+    if not (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    ):
         raise ClaimError(claim_id, name, f"must be a finite number, got {value!r}")
 
 

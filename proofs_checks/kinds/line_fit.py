@@ -118,18 +118,6 @@ class LineOutcome:
     fit: WindowFit | None
 
 
-def _margin_absorbs(wf: WindowFit, target: float, tol: float, side: str) -> bool:
-    """For a one-sided claim: the tail's interval, moved by one more window of the same drift,
-    is still inside the acceptance region. A drift far inside the region cannot carry the
-    slope out of it within the next window, so it does not withhold a confirmation."""
-    drift = wf.tail.slope - wf.head.slope
-    if side == AT_MOST:
-        return wf.tail.ci[1] + max(drift, 0.0) <= target + tol
-    if side == AT_LEAST:
-        return wf.tail.ci[0] + min(drift, 0.0) >= target - tol
-    return False
-
-
 def _distance(value: float, target: float, tol: float, side: str) -> float:
     """Distance from ``value`` to the acceptance region of a sided test."""
     above = max(0.0, value - (target + tol))
@@ -139,6 +127,55 @@ def _distance(value: float, target: float, tol: float, side: str) -> float:
     if side == AT_LEAST:
         return below
     return above + below
+
+
+@dataclass(frozen=True)
+class LineDecision:
+    """The verdict of a window fit against one prediction, and why.
+
+    ``settled``: the local slope agrees between the head and the tail of the window within the
+    tolerance (two-sided) or the margin (one-sided); otherwise a confirmation is withheld.
+    ``drift_real``: the drift's interval excludes every drift the tolerance allows.
+    ``tail_refutes``: the refutation rests on the tail alone (a real drift moving away).
+    """
+
+    verdict: str
+    settled: bool
+    drift_real: bool = False
+    tail_refutes: bool = False
+
+
+def decide_line(wf: WindowFit, target: float, tol: float, side: str) -> LineDecision:
+    """The verdict of ``wf`` against ``target`` within ``tol`` on ``side``: cheap, no refit.
+
+    The settledness diagnostic depends on the fit and ``tol`` only, never on ``target``, so a
+    near prediction (the resolution's bisection) is judged on the same fit by calling this
+    again with another target.
+    """
+    verdict = interval_verdict(wf.whole.ci, target, tol, side)
+    if drift_is_stable(wf.head.slope, wf.tail.slope, tol, side):
+        return LineDecision(verdict, True)
+    # The local slope moves by more than the tolerance across the window: a confirmation is
+    # withheld. If the drift is real (its interval excludes every drift the tolerance allows),
+    # the tail is the most asymptotic evidence and may refute on its own, unless the slope is
+    # heading into the band (the data have not reached the asymptotic regime: a refutation
+    # would be premature). If the drift may be noise, only the whole window may refute.
+    lo, hi = wf.drift_ci
+    if lo > tol or hi < -tol:
+        approaching = _distance(wf.tail.slope, target, tol, side) < _distance(
+            wf.head.slope, target, tol, side
+        )
+        if not approaching and interval_verdict(wf.tail.ci, target, tol, side) == REFUTED:
+            return LineDecision(REFUTED, False, True, True)
+        return LineDecision(INCONCLUSIVE, False, True)
+    return LineDecision(REFUTED if verdict == REFUTED else INCONCLUSIVE, False)
+
+
+def band_text(target: float, tol: float, side: str) -> str:
+    """``"tight -0.5 ± 0.05"``, ``"at most -0.5 (margin 0.02)"``."""
+    if side == TIGHT:
+        return f"{describe_side(side)} {target:.4g} ± {tol:g}"
+    return f"{describe_side(side)} {target:.4g} (margin {tol:g})"
 
 
 def judge_line(
@@ -154,7 +191,9 @@ def judge_line(
     plot_extra: dict[str, Any],
 ) -> LineOutcome:
     """Fit the slope of ``data`` in ``coords`` and judge it against ``target`` within
-    ``tolerance`` on ``side``; the settledness diagnostic may withhold a confirmation."""
+    ``tolerance`` (the margin, for a one-sided claim) on ``side``; the settledness diagnostic
+    may withhold a confirmation. The judgement's ``state`` is the window fit, for re-judging
+    near predictions without refitting."""
     x, y = validate_samples(data, claim_id)
     mask = window_mask(x, window, claim_id)
     reps = y.shape[0]
@@ -185,12 +224,12 @@ def judge_line(
         why = f"summary not positive at x={x[bad].tolist()}: no log"
         return LineOutcome(Judgement(INCONCLUSIVE, why, plot=plot, replicates=reps), None)
     wf = fit_line_with_ci(u, v, vb, mask)
-    return LineOutcome(
-        _verdict(wf, x, plot, reps, coords.quantity, target, tolerance, side), wf
-    )
+    judgement = _judgement(wf, x, plot, reps, coords.quantity, target, tolerance, side)
+    judgement.state = wf
+    return LineOutcome(judgement, wf)
 
 
-def _verdict(
+def _judgement(
     wf: WindowFit,
     x: np.ndarray,
     plot: dict[str, Any],
@@ -214,41 +253,23 @@ def _verdict(
     if wf.dropped_resamples:
         fitted["dropped_resamples"] = wf.dropped_resamples
     plot["fit_window"] = fitted["window"]
-    verdict = interval_verdict(wf.whole.ci, target, tol, side)
+    decision = decide_line(wf, target, tol, side)
     ci = f"[{wf.whole.ci[0]:.4g}, {wf.whole.ci[1]:.4g}]"
     reason = f"fitted {quantity} {wf.whole.slope:.4g}, 95% CI {ci}; predicted "
-    reason += f"{describe_side(side)} {target:g} ± {tol:g}"
-    if drift_is_stable(wf.head.slope, wf.tail.slope, tol, side) or _margin_absorbs(
-        wf, target, tol, side
-    ):
-        return Judgement(verdict, reason, fitted, plot, replicates)
-    # The local slope moves by more than the tolerance across the window: a confirmation is
-    # withheld. If the drift is real (its interval excludes every drift the tolerance allows),
-    # the tail is the most asymptotic evidence and may refute on its own; if it may be noise,
-    # only the whole window may refute.
+    reason += band_text(target, tol, side)
+    if decision.settled:
+        return Judgement(decision.verdict, reason, fitted, plot, replicates)
+    what = "tolerance" if side == TIGHT else "margin"
     drift = (
         f"not settled: the local {quantity} still drifts from {wf.head.slope:.4g} (head of the "
-        f"window) to {wf.tail.slope:.4g} (tail), more than the tolerance {tol:g}: run longer "
+        f"window) to {wf.tail.slope:.4g} (tail), more than the {what} {tol:g}: run longer "
         "horizons (or more replicates, if the drift may be noise)"
     )
-    lo, hi = wf.drift_ci
-    real = not (drift_is_stable(0.0, lo, tol, side) or drift_is_stable(0.0, hi, tol, side)) and (
-        side != TIGHT or lo > tol or hi < -tol
-    )
-    fitted["drift_ci"] = [lo, hi]
+    fitted["drift_ci"] = list(wf.drift_ci)
     fitted["settled"] = False
-    if real:
-        # ... unless the slope is heading into the band: then the data have not reached the
-        # asymptotic regime, and a refutation would be premature.
-        approaching = _distance(wf.tail.slope, target, tol, side) < _distance(
-            wf.head.slope, target, tol, side
-        )
-        if not approaching and interval_verdict(wf.tail.ci, target, tol, side) == REFUTED:
-            tail = f"tail fit {wf.tail.slope:.4g}, 95% CI [{wf.tail.ci[0]:.4g}, {wf.tail.ci[1]:.4g}]"
-            return Judgement(
-                REFUTED, f"{drift}; the tail alone refutes ({tail}); {reason}", fitted, plot,
-                replicates,
-            )
-    elif verdict == REFUTED:
-        return Judgement(REFUTED, f"{drift}; {reason}", fitted, plot, replicates)
-    return Judgement(INCONCLUSIVE, f"{drift}; {reason}", fitted, plot, replicates)
+    if decision.tail_refutes:
+        tail = f"tail fit {wf.tail.slope:.4g}, 95% CI [{wf.tail.ci[0]:.4g}, {wf.tail.ci[1]:.4g}]"
+        reason = f"{drift}; the tail alone refutes ({tail}); {reason}"
+    else:
+        reason = f"{drift}; {reason}"
+    return Judgement(decision.verdict, reason, fitted, plot, replicates)

@@ -3,15 +3,24 @@ r"""Order of convergence: :math:`e_{k+1} \sim C e_k^p`, fitted in high precision
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..data import ErrorSequence
 from ..errors import ClaimError
-from ..fitting import ols_line
-from ..verdicts import INCONCLUSIVE, TIGHT, describe_side, interval_verdict
+from ..fitting import LineFit, ols_line
+from ..verdicts import (
+    AT_LEAST,
+    AT_MOST,
+    INCONCLUSIVE,
+    TIGHT,
+    describe_side,
+    drift_is_stable,
+    interval_verdict,
+)
 from .base import Judgement, Kind, check_finite, check_side, check_tolerance, register
 
 if TYPE_CHECKING:
@@ -39,6 +48,42 @@ def _floor(data: ErrorSequence, high_precision: bool, claim_id: str) -> Any:
     return mpmath.mpf(1e3 * np.finfo(float).eps)
 
 
+@dataclass(frozen=True)
+class OrderFit:
+    """The order fit over the pairs used, and the local order at the head and tail of them."""
+
+    whole: LineFit
+    head: float
+    tail: float
+
+
+def fit_order(u: np.ndarray, v: np.ndarray) -> OrderFit:
+    """Fit ``v`` on ``u`` (``log e_{k+1}`` on ``log e_k``) and its first and last part.
+
+    The head and the tail are the first and the last ``m // 2 + 1`` pairs (at least two, so
+    three pairs give two local orders that share a pair): their slopes are the local order
+    where the fit starts and where it ends.
+    """
+    m = len(u)
+    whole = ols_line(u, v)
+    if m < 3:
+        return OrderFit(whole, math.nan, math.nan)
+    part = max(2, m // 2 + 1)
+    head = ols_line(u[:part], v[:part]).slope
+    tail = ols_line(u[-part:], v[-part:]).slope
+    return OrderFit(whole, head, tail)
+
+
+def order_verdict(fit: OrderFit, order: float, tol: float, side: str) -> str:
+    """The verdict on the order: the interval test, withheld when the local order drifts by
+    more than ``tol`` over the pairs. Unsettled data are never refuted either: a transient
+    (superlinear convergence still speeding up, a linear one still slowing down) is not yet
+    the order, whichever way the fit points."""
+    if not math.isnan(fit.head) and not drift_is_stable(fit.head, fit.tail, tol, side):
+        return INCONCLUSIVE
+    return interval_verdict(fit.whole.ci, order, tol, side)
+
+
 @register
 @dataclass
 class Order(Kind):
@@ -52,7 +97,9 @@ class Order(Kind):
     order
         The predicted ``p`` (1 linear, 2 quadratic).
     tolerance
-        Half-width of the acceptance interval on ``p``.
+        Half-width of the acceptance interval on ``p`` (a two-sided claim).
+    margin
+        A one-sided claim's margin on its lenient side (the fit's model error).
     side
         ``"tight"``, ``"at_least"`` (superlinear claims: ``p >= order``) or ``"at_most"``.
     tail
@@ -60,9 +107,10 @@ class Order(Kind):
     """
 
     order: float = 2.0
-    tolerance: float = 0.2
+    tolerance: float = 0.1
     side: str = TIGHT
     tail: int | None = None
+    margin: float = 0.1
 
     name: ClassVar[str] = "order"
     data_type: ClassVar[type] = ErrorSequence
@@ -71,16 +119,52 @@ class Order(Kind):
         "(mpmath where float64 runs out of digits), t-interval on p"
     )
     has_figure: ClassVar[bool] = True
+    resolution_parameter: ClassVar[str | None] = "order"
+    #: 0.2 in the order: a check that cannot refute 1.8 or 2.2 cannot tell quadratic
+    #: convergence from the superlinear orders (golden ratio 1.62, 1.8) methods often reach.
+    resolution_target: ClassVar[float] = 0.2
+    tightness_statistic: ClassVar[str | None] = (
+        "fitted order's distance from the claimed one, toward the strict side"
+    )
+
+    @property
+    def band(self) -> float:
+        return self.tolerance if self.side == TIGHT else self.margin
 
     def validate(self, claim_id: str) -> None:
         check_finite(claim_id, self.order, "order")
         check_tolerance(claim_id, self.tolerance)
+        check_tolerance(claim_id, self.margin, "margin")
         check_side(claim_id, self.side)
         if self.tail is not None and self.tail < 3:
             raise ClaimError(claim_id, "tail", "at least 3 pairs are needed for an order fit")
 
     def describe(self) -> str:
-        return f"{describe_side(self.side)} order p = {self.order:g} (±{self.tolerance:g})"
+        band = f"±{self.tolerance:g}" if self.side == TIGHT else f"margin {self.margin:g}"
+        return f"{describe_side(self.side)} order p = {self.order:g} ({band})"
+
+    def nearby(self, d: float) -> Kind:
+        return replace(self, order=self.order + d)
+
+    def parameter_value(self, d: float) -> float:
+        return self.order + d
+
+    def strict_directions(self) -> tuple[int, ...]:
+        return {TIGHT: (-1, 1), AT_MOST: (-1,), AT_LEAST: (1,)}[self.side]
+
+    def resolver(
+        self, data: Any, judgement: Judgement, make_ctx: Callable[[], JudgeContext]
+    ) -> Callable[[float], str]:
+        fit = judgement.state
+        if not isinstance(fit, OrderFit):
+            return super().resolver(data, judgement, make_ctx)
+        return lambda d: order_verdict(fit, self.order + d, self.band, self.side)
+
+    def tightness(self, judgement: Judgement) -> float | None:
+        estimate = judgement.fitted.get("estimate")
+        if self.side == TIGHT or estimate is None:
+            return None
+        return estimate - self.order if self.side == AT_LEAST else self.order - estimate
 
     def judge(self, data: ErrorSequence, ctx: JudgeContext) -> Judgement:
         import mpmath
@@ -119,8 +203,9 @@ class Order(Kind):
         u, v = logs[:-1], logs[1:]
         if self.tail is not None:
             u, v = u[-self.tail :], v[-self.tail :]
-        fit = ols_line(u, v)
-        verdict = interval_verdict(fit.ci, self.order, self.tolerance, self.side)
+        ofit = fit_order(u, v)
+        fit = ofit.whole
+        verdict = order_verdict(ofit, self.order, self.band, self.side)
         fitted = {
             "estimate": fit.slope,
             "ci": list(fit.ci),
@@ -130,12 +215,26 @@ class Order(Kind):
             "precision": f"mpmath {mpmath.mp.dps} digits" if high_precision else "float64",
         }
         plot["fit"] = {"slope": fit.slope, "intercept": fit.intercept, "pairs": fit.points}
+        band = f"± {self.tolerance:g}" if self.side == TIGHT else f"(margin {self.margin:g})"
         reason = (
             f"fitted order {fit.slope:.4g}, 95% CI [{fit.ci[0]:.4g}, {fit.ci[1]:.4g}] over "
             f"{fit.points} pairs ({dropped} at the precision floor dropped); predicted "
-            f"{describe_side(self.side)} {self.order:g} ± {self.tolerance:g}"
+            f"{describe_side(self.side)} {self.order:g} {band}"
         )
-        return Judgement(verdict, reason, fitted, plot)
+        if not math.isnan(ofit.head):
+            fitted["head_estimate"], fitted["tail_estimate"] = ofit.head, ofit.tail
+            fitted["settled"] = drift_is_stable(ofit.head, ofit.tail, self.band, self.side)
+        if fitted.get("settled") is False:
+            what = "tolerance" if self.side == TIGHT else "margin"
+            more = "run more iterations" + (
+                "" if high_precision else " in higher precision (mpmath)"
+            )
+            reason = (
+                f"not settled: the local order still drifts from {ofit.head:.3g} to "
+                f"{ofit.tail:.3g} over the fitted pairs, more than the {what} "
+                f"{self.band:g}: {more}, or fit only the settled tail (tail=); {reason}"
+            )
+        return Judgement(verdict, reason, fitted, plot, state=ofit)
 
     @classmethod
     def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:

@@ -2,23 +2,25 @@ r"""Power law: :math:`y(n) \sim C n^a (\log n)^b`, fitted on log-log axes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..data import Samples
 from ..errors import ClaimError
-from ..fitting import safe_log
-from ..verdicts import TIGHT, describe_side
+from ..fitting import WindowFit, ols_line, safe_log, summarize
+from ..verdicts import AT_LEAST, AT_MOST, TIGHT, describe_side
 from .base import Judgement, Kind, check_finite, check_side, check_tolerance, check_window, register
-from .line_fit import Coordinates, judge_line, validate_samples, window_mask
+from .line_fit import Coordinates, decide_line, judge_line, validate_samples, window_mask
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..context import JudgeContext
     from ..records import ClaimRecord
+
 
 def log_log(log_power: float, quantity: str) -> Coordinates:
     """``log y - b log log x`` against ``log x``: the slope is the exponent ``a``."""
@@ -30,9 +32,14 @@ def log_log(log_power: float, quantity: str) -> Coordinates:
     return Coordinates(np.log, ordinate, quantity)
 
 
+#: Default margin of a one-sided exponent claim: the lenient side's model error. Half the
+#: default resolution target, so an attaining instance leaves the other half to the interval.
+EXPONENT_MARGIN = 0.05
+
+
 def judge_power(kind: Any, data: Samples, ctx: JudgeContext, quantity: str) -> Judgement:
     """Judge a power-law-shaped prediction (``exponent``, ``log_power``, ``tolerance``,
-    ``side``, ``window``) on ``data``."""
+    ``margin``, ``side``, ``window``) on ``data``."""
     kind.check_data_type(data, ctx.claim_id)
     if kind.log_power:
         x, _ = validate_samples(data, ctx.claim_id)
@@ -44,7 +51,7 @@ def judge_power(kind: Any, data: Samples, ctx: JudgeContext, quantity: str) -> J
         ctx.claim_id,
         log_log(kind.log_power, quantity),
         target=kind.exponent,
-        tolerance=kind.tolerance,
+        tolerance=kind.band,
         side=kind.side,
         window=kind.window,
         plot_extra={"log_power": kind.log_power},
@@ -52,9 +59,86 @@ def judge_power(kind: Any, data: Samples, ctx: JudgeContext, quantity: str) -> J
     return outcome.judgement
 
 
+class ExponentFamily(Kind):
+    """What power laws and scalings share: the exponent family ``a + d`` and its judging.
+
+    Subclasses are dataclasses with ``exponent``, ``tolerance``, ``margin``, ``log_power``,
+    ``side`` and ``window``.
+    """
+
+    exponent: float
+    tolerance: float
+    margin: float
+    log_power: float
+    side: str
+    window: Any
+
+    resolution_parameter: ClassVar[str | None] = "exponent"
+    #: An exponent off by 0.1 is the size of a missing log factor's local slope over the
+    #: horizons the claims use (1/ln T at T = 1e4): a check that cannot refute it cannot tell
+    #: log T/sqrt T from 1/sqrt T.
+    resolution_target: ClassVar[float] = 0.1
+    resolution_span: ClassVar[float] = 2.0
+    tightness_statistic: ClassVar[str | None] = (
+        "fitted exponent's distance from the claimed one, toward the strict side"
+    )
+    hardness_statistic: ClassVar[str] = "point-fit exponent past the claimed one"
+
+    @property
+    def band(self) -> float:
+        """Half-width of a two-sided claim's band; the margin of a one-sided one."""
+        return self.tolerance if self.side == TIGHT else self.margin
+
+    def validate_exponent(self, claim_id: str) -> None:
+        check_finite(claim_id, self.exponent, "exponent")
+        check_finite(claim_id, self.log_power, "log_power")
+        check_tolerance(claim_id, self.tolerance)
+        check_tolerance(claim_id, self.margin, "margin")
+        check_side(claim_id, self.side)
+        check_window(claim_id, self.window)
+
+    def band_text(self) -> str:
+        return f"±{self.tolerance:g}" if self.side == TIGHT else f"margin {self.margin:g}"
+
+    def nearby(self, d: float) -> Kind:
+        return replace(self, exponent=self.exponent + d)
+
+    def parameter_value(self, d: float) -> float:
+        return self.exponent + d
+
+    def strict_directions(self) -> tuple[int, ...]:
+        return {TIGHT: (-1, 1), AT_MOST: (-1,), AT_LEAST: (1,)}[self.side]
+
+    def resolver(
+        self, data: Any, judgement: Judgement, make_ctx: Callable[[], JudgeContext]
+    ) -> Callable[[float], str]:
+        wf = judgement.state
+        if not isinstance(wf, WindowFit):
+            return super().resolver(data, judgement, make_ctx)
+        # the exponent is the slope itself: the near predictions differ in the target only
+        return lambda d: decide_line(wf, self.exponent + d, self.band, self.side).verdict
+
+    def tightness(self, judgement: Judgement) -> float | None:
+        estimate = judgement.fitted.get("estimate")
+        if self.side == TIGHT or estimate is None:
+            return None
+        gap = self.exponent - estimate
+        return gap if self.side == AT_MOST else -gap
+
+    def hardness(self, data: Any, claim_id: str) -> float:
+        """The point fit's exponent past the claim toward its lenient side (no bootstrap)."""
+        x, y = validate_samples(data, claim_id)
+        mask = window_mask(x, self.window, claim_id)
+        v = log_log(self.log_power, "exponent").ordinate(summarize(y, data.statistic), x)
+        if not np.all(np.isfinite(v[mask])):
+            return -np.inf
+        slope = ols_line(np.log(x[mask]), v[mask]).slope
+        return slope - self.exponent if self.side != AT_LEAST else self.exponent - slope
+
+
 @register
 @dataclass
-class PowerLaw(Kind):
+class PowerLaw(ExponentFamily):
     r"""``y(n) ~ C n^a (log n)^b``.
 
     Parameters
@@ -62,7 +146,13 @@ class PowerLaw(Kind):
     exponent
         The predicted ``a``.
     tolerance
-        Half-width of the acceptance interval on ``a``.
+        Half-width of the acceptance interval on ``a`` (a two-sided claim). The default
+        leaves room under the default resolution target (0.1) for the interval.
+    margin
+        A one-sided claim's margin on its lenient side: the fit's model error argued from the
+        theory (pre-asymptotic curvature, a log factor's local slope), not the distance to a
+        mutant. A drift of the local slope by more than the margin, in either direction,
+        withholds a confirmation.
     log_power
         The known ``b``, divided out before fitting.
     side
@@ -73,10 +163,11 @@ class PowerLaw(Kind):
     """
 
     exponent: float = 0.0
-    tolerance: float = 0.1
+    tolerance: float = 0.05
     log_power: float = 0.0
     side: str = TIGHT
     window: tuple[float | None, float | None] | None = None
+    margin: float = EXPONENT_MARGIN
 
     name: ClassVar[str] = "power_law"
     data_type: ClassVar[type] = Samples
@@ -87,17 +178,13 @@ class PowerLaw(Kind):
     has_figure: ClassVar[bool] = True
 
     def validate(self, claim_id: str) -> None:
-        check_finite(claim_id, self.exponent, "exponent")
-        check_finite(claim_id, self.log_power, "log_power")
-        check_tolerance(claim_id, self.tolerance)
-        check_side(claim_id, self.side)
-        check_window(claim_id, self.window)
+        self.validate_exponent(claim_id)
 
     def describe(self) -> str:
         rate = f"n^{self.exponent:g}"
         if self.log_power:
             rate += f" (log n)^{self.log_power:g}"
-        return f"{describe_side(self.side)} {rate} (±{self.tolerance:g})"
+        return f"{describe_side(self.side)} {rate} ({self.band_text()})"
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, "exponent")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..data import Samples
 from ..errors import ClaimError
 from ..verdicts import TIGHT, describe_side
-from .base import Judgement, Kind, check_finite, check_side, check_tolerance, check_window, register
-from .power_law import PowerLaw, judge_power
+from .base import Judgement, register
+from .power_law import EXPONENT_MARGIN, ExponentFamily, PowerLaw, judge_power
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -20,38 +20,33 @@ if TYPE_CHECKING:
 
 @register
 @dataclass
-class Scaling(Kind):
+class Scaling(ExponentFamily):
     """A cost (iterations to reach eps, a threshold) against a problem parameter (kappa, batch
     size, n, d, 1/eps): ``cost(p) ~ C p^a (log p)^b``, fitted as a power law in ``p``.
 
     Parameters
     ----------
-    exponent, tolerance, log_power, side, window
+    exponent, tolerance, margin, log_power, side, window
         As for :class:`~proofs_checks.kinds.power_law.PowerLaw`.
     parameter
         The parameter's name for the report (``"kappa"``, ``"batch size"``, ``"1/eps"``).
     """
 
     exponent: float = 0.0
-    tolerance: float = 0.1
+    tolerance: float = 0.05
     log_power: float = 0.0
     side: str = TIGHT
     window: tuple[float | None, float | None] | None = None
     parameter: str = "p"
+    margin: float = EXPONENT_MARGIN
 
     name: ClassVar[str] = "scaling"
     data_type: ClassVar[type] = Samples
-    summary: ClassVar[str] = (
-        "cost(p) ~ C p^a in a problem parameter p: fitted as a power law in p"
-    )
+    summary: ClassVar[str] = "cost(p) ~ C p^a in a problem parameter p: fitted as a power law in p"
     has_figure: ClassVar[bool] = True
 
     def validate(self, claim_id: str) -> None:
-        check_finite(claim_id, self.exponent, "exponent")
-        check_finite(claim_id, self.log_power, "log_power")
-        check_tolerance(claim_id, self.tolerance)
-        check_side(claim_id, self.side)
-        check_window(claim_id, self.window)
+        self.validate_exponent(claim_id)
         if not isinstance(self.parameter, str) or not self.parameter:
             raise ClaimError(claim_id, "parameter", "must name the parameter, e.g. 'kappa'")
 
@@ -59,7 +54,7 @@ class Scaling(Kind):
         rate = f"{self.parameter}^{self.exponent:g}"
         if self.log_power:
             rate += f" (log {self.parameter})^{self.log_power:g}"
-        return f"{describe_side(self.side)} {rate} (±{self.tolerance:g})"
+        return f"{describe_side(self.side)} {rate} ({self.band_text()})"
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, f"exponent in {self.parameter}")

@@ -31,6 +31,11 @@ class Symbolic(Kind):
     method: ClassVar[str | None] = (
         "sympy simplification of the residual; refuted by a test point in 50 digits"
     )
+    needs_resolution: ClassVar[bool] = False
+    resolution_note: ClassVar[str] = (
+        "not applicable: a proof by simplification holds for this identity only; a near "
+        "identity leaves a residual that does not simplify to zero"
+    )
 
     def parameters(self) -> dict[str, Any]:
         return {"method": "sympy simplification"}
