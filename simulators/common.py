@@ -1,4 +1,4 @@
-r"""Input checks shared by the simulators (``from . import checks``; ``checks.horizons(h)``).
+r"""What several simulators share: input checks, and the Huber function.
 
 Every check raises ``ValueError`` with the argument's name in the message, so a caller sees
 which input was wrong; where it normalises its input (an array of floats, integer horizons) it
@@ -15,7 +15,7 @@ import numpy as np
 # --- scalars ----------------------------------------------------------------------------------
 
 
-def positive_int(name: str, value: Any, least: int = 1) -> int:
+def check_positive_int(name: str, value: Any, least: int = 1) -> int:
     """``value`` as an ``int`` if it is an integer (not a bool) of at least ``least``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
         kind = "a positive integer" if least == 1 else f"an integer >= {least}"
@@ -23,7 +23,7 @@ def positive_int(name: str, value: Any, least: int = 1) -> int:
     return int(value)
 
 
-def positive(name: str, value: Any, allow_zero: bool = False) -> float:
+def check_positive(name: str, value: Any, allow_zero: bool = False) -> float:
     """``value`` as a ``float`` if it is a finite number above 0 (or at least 0)."""
     number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool
@@ -34,14 +34,14 @@ def positive(name: str, value: Any, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def momentum(name: str, value: Any) -> float:
+def check_momentum(name: str, value: Any) -> float:
     """A momentum parameter: a number in ``[0, 1)``."""
     if not (isinstance(value, int | float | np.floating) and 0 <= value < 1):
         raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
     return float(value)
 
 
-def generator(rng: Any) -> np.random.Generator:
+def check_generator(rng: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` (the only source of randomness a simulator takes)."""
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -51,7 +51,7 @@ def generator(rng: Any) -> np.random.Generator:
 # --- arrays -----------------------------------------------------------------------------------
 
 
-def positive_array(name: str, values: Any, allow_zero: bool = False) -> np.ndarray:
+def check_positive_array(name: str, values: Any, allow_zero: bool = False) -> np.ndarray:
     """At least 1-d float array of finite entries above 0 (or at least 0)."""
     values = np.atleast_1d(np.asarray(values, float))
     bad = ~np.isfinite(values) | ((values < 0) if allow_zero else (values <= 0))
@@ -61,7 +61,7 @@ def positive_array(name: str, values: Any, allow_zero: bool = False) -> np.ndarr
     return values
 
 
-def eigenvalues(eigenvalues: Any, allow_zero: bool = False) -> np.ndarray:
+def check_eigenvalues(eigenvalues: Any, allow_zero: bool = False) -> np.ndarray:
     """A non-empty 1-d array of positive (or non-negative) finite eigenvalues."""
     lam = np.asarray(eigenvalues, float)
     bad = (lam < 0) if allow_zero else (lam <= 0)
@@ -71,7 +71,7 @@ def eigenvalues(eigenvalues: Any, allow_zero: bool = False) -> np.ndarray:
     return lam
 
 
-def finite_vector(name: str, values: Any, length: int | None = None) -> np.ndarray:
+def check_finite_vector(name: str, values: Any, length: int | None = None) -> np.ndarray:
     """A finite 1-d float array, of the given length if one is given (at least 1 entry)."""
     v = np.asarray(values, float)
     shape = f"({length},)" if length is not None else "(d,)"
@@ -82,7 +82,7 @@ def finite_vector(name: str, values: Any, length: int | None = None) -> np.ndarr
     return v
 
 
-def horizons(horizons: Any, lowest: int = 1, highest: int | None = None) -> np.ndarray:
+def check_horizons(horizons: Any, lowest: int = 1, highest: int | None = None) -> np.ndarray:
     """Strictly increasing integers in ``[lowest, highest]``, as an ``int`` array."""
     h = np.asarray(horizons)
     ok = (
@@ -97,3 +97,21 @@ def horizons(horizons: Any, lowest: int = 1, highest: int | None = None) -> np.n
         where = f"in [{lowest}, {highest}]" if highest is not None else f">= {lowest}"
         raise ValueError(f"horizons must be strictly increasing integers {where}, got {h}")
     return h.astype(int)
+
+
+# --- the Huber function -------------------------------------------------------------------------
+
+
+def huber(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
+    r"""The Huber function :math:`f(x) = \frac{L}{2}x^2` for :math:`|x| \le \tau`, else
+    :math:`L\tau|x| - \frac{L}{2}\tau^2`: convex, L-smooth, minimum 0 at 0, and linear growth
+    (so not strongly convex) away from it. Elementwise; ``threshold`` and ``smoothness``
+    broadcast against ``x`` (one curvature per coordinate, one threshold per instance)."""
+    x = np.asarray(x, float)
+    a = np.abs(x)
+    return smoothness * np.where(a <= threshold, 0.5 * x**2, threshold * a - 0.5 * threshold**2)
+
+
+def huber_gradient(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
+    r""":math:`f'(x) = L\,\mathrm{clip}(x, -\tau, \tau)`, elementwise (see :func:`huber`)."""
+    return smoothness * np.clip(x, -threshold, threshold)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks
+from . import common
 from .privacy import PrivacySpent, check_delta, privacy_of_noise
 
 
@@ -158,9 +158,9 @@ def dp_gd_random_iterate(
         configuration ``k``, i.e. the mean of :math:`F(\theta_t) - F^*` over ``t < T_k``
         (``t`` a multiple of ``every``).
     """
-    step = checks.positive_array("step", step)
-    noise_std = checks.positive_array("noise_std", noise_std)
-    sensitivity = checks.positive_array("sensitivity", sensitivity)
+    step = common.check_positive_array("step", step)
+    noise_std = common.check_positive_array("noise_std", noise_std)
+    sensitivity = common.check_positive_array("sensitivity", sensitivity)
     horizons = np.atleast_1d(np.asarray(steps))
     dims = np.atleast_1d(np.asarray(dims))
     if not step.shape == noise_std.shape == sensitivity.shape == horizons.shape == dims.shape:
@@ -170,11 +170,11 @@ def dp_gd_random_iterate(
             raise ValueError(f"{name} must be positive integers, got {arr.tolist()}")
     if np.any(np.diff(horizons) < 0):
         raise ValueError(f"steps must be non-decreasing over configurations, got {horizons}")
-    checks.positive_int("replicates", replicates)
-    checks.positive_int("every", every)
-    checks.generator(rng)
+    common.check_positive_int("replicates", replicates)
+    common.check_positive_int("every", every)
+    common.check_generator(rng)
     check_delta(delta)
-    checks.positive("distance", distance, allow_zero=True)
+    common.check_positive("distance", distance, allow_zero=True)
     m, width = len(step), int(dims.max())
     # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
     # are masked out of the gradient, the noise and the risk.
@@ -227,14 +227,14 @@ def dp_sgd_strongly_convex_linear(
     mean_feature = np.asarray(mean_feature, float)
     if mean_feature.ndim != 1:
         raise ValueError(f"mean_feature must be a vector, got shape {mean_feature.shape}")
-    checks.positive("mu", mu)
-    noise_std = checks.positive_array("noise_std", noise_std)
-    sensitivity = checks.positive_array("sensitivity", sensitivity)
+    common.check_positive("mu", mu)
+    noise_std = common.check_positive_array("noise_std", noise_std)
+    sensitivity = common.check_positive_array("sensitivity", sensitivity)
     if noise_std.shape != sensitivity.shape:
         raise ValueError("noise_std and sensitivity must have one entry per configuration")
-    checks.positive_int("steps", steps)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    common.check_positive_int("steps", steps)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     check_delta(delta)
     m, d = len(noise_std), len(mean_feature)
     theta = np.zeros((replicates, m, d))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import common
 from .dp import DPRun
 
 # --- feature preprocessing for linear classification (Sun, Suresh, Menon) ----------------------
@@ -25,7 +25,7 @@ def offset_features(n: int, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray
     features, labels
         Shapes ``(m, n, 2)`` and ``(n,)``.
     """
-    offsets = checks.positive_array("offsets", offsets, allow_zero=True)
+    offsets = common.check_positive_array("offsets", offsets, allow_zero=True)
     if n < 2 or n % 2:
         raise ValueError(f"n must be a positive even number, got {n}")
     labels = np.repeat([1.0, -1.0], n // 2)
@@ -74,12 +74,12 @@ def dp_gd_logistic(
         raise ValueError(
             f"features must be (R, m, n, p) with n = len(labels), got {features.shape}"
         )
-    sigma = checks.positive_array("noise_multiplier", noise_multiplier)
+    sigma = common.check_positive_array("noise_multiplier", noise_multiplier)
     reps, m, n, p = features.shape
     if sigma.shape != (m,):
         raise ValueError("noise_multiplier needs one entry per configuration")
-    checks.positive_int("steps", steps)
-    checks.generator(rng)
+    common.check_positive_int("steps", steps)
+    common.check_generator(rng)
     augmented = np.concatenate([features, np.ones((reps, m, n, 1))], axis=-1)
     w = np.zeros((reps, m, p + 1))
     average = np.zeros_like(w)
@@ -130,8 +130,10 @@ def private_center(
         Shape ``(replicates, m, p)``: the private mean estimates.
     """
     m, n, p = features.shape
-    checks.positive_array("bound, bin_width, radius", np.array([bound, bin_width, radius]))
-    checks.positive_array("noise multipliers", np.array([histogram_multiplier, mean_multiplier]))
+    common.check_positive_array("bound, bin_width, radius", np.array([bound, bin_width, radius]))
+    common.check_positive_array(
+        "noise multipliers", np.array([histogram_multiplier, mean_multiplier])
+    )
     half_bins = int(np.ceil(bound / bin_width))
     edges = (np.arange(-half_bins, half_bins + 2) - 0.5) * bin_width
     bins = len(edges) - 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import common
 from .dp import DPRun
 from .privacy import check_delta, privacy_of_noise
 
@@ -49,16 +49,16 @@ def clipped_sgd_quadratic(
         Shape ``(replicates, m)``: the gradient :math:`f'(x) = x` averaged over
         ``burn_in <= t < steps``, sign-flipped so that a bias towards negative x is positive.
     """
-    c = checks.positive_array("clip_norm", clip_norm)
-    eta = checks.positive_array("step", step)
+    c = common.check_positive_array("clip_norm", clip_norm)
+    eta = common.check_positive_array("step", step)
     if c.shape != eta.shape:
         raise ValueError("clip_norm and step need one entry per configuration")
-    checks.positive("sigma", sigma)
+    common.check_positive("sigma", sigma)
     if noise not in ("two_point", "symmetric"):
         raise ValueError(f"noise must be 'two_point' or 'symmetric', got {noise!r}")
-    checks.positive_int("steps", steps)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    common.check_positive_int("steps", steps)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     if not 0 <= burn_in < steps:
         raise ValueError(f"burn_in must lie in [0, steps), got {burn_in}")
     odds = sigma**2 / (4 * c**2)
@@ -101,12 +101,12 @@ def dice_sgd_mean_estimation(
     a = np.asarray(targets, float)
     if a.ndim != 1 or len(a) < 1 or not np.all(np.isfinite(a)):
         raise ValueError("targets must be a non-empty finite vector")
-    c2 = checks.positive_array("clip_error", clip_error)
-    c1 = checks.positive("clip_gradient", clip_gradient)
-    checks.positive("step", step)
+    c2 = common.check_positive_array("clip_error", clip_error)
+    c1 = common.check_positive("clip_gradient", clip_gradient)
+    common.check_positive("step", step)
     if error_update not in ("unclipped", "clipped", "none"):
         raise ValueError(f"error_update must be unclipped, clipped or none; got {error_update!r}")
-    checks.positive_int("steps", steps)
+    common.check_positive_int("steps", steps)
     x, e = np.zeros(len(c2)), np.zeros(len(c2))
     for _ in range(steps):
         per_record = x[:, None] - a[None, :]
@@ -126,7 +126,7 @@ def nu_ftrl_coefficients(nu: float, size: int) -> np.ndarray:
     series of :math:`\sqrt{1-(1-\nu)z}`), ``size`` of them."""
     if not 0 <= nu < 1:
         raise ValueError(f"nu must lie in [0, 1), got {nu!r}")
-    checks.positive_int("size", size)
+    common.check_positive_int("size", size)
     k = np.arange(1, size)
     ratio = (k - 1.5) / k * (1 - nu)  # beta_k / beta_{k-1}
     return np.concatenate([[1.0], np.cumprod(ratio)])
@@ -153,7 +153,7 @@ def stationary_excess_formula(
     \frac{|B(e^{i\omega})|^2}{|1 - (1 - \eta\lambda_i)e^{i\omega}|^2}\,d\omega`,
     the integral as a mean over ``grid`` equispaced frequencies (exact for the trigonometric
     numerator, spectrally accurate for the smooth denominator)."""
-    lam = checks.positive_array("eigenvalues", eigenvalues)
+    lam = common.check_positive_array("eigenvalues", eigenvalues)
     if np.any(np.abs(1 - step * lam) >= 1):
         raise ValueError("step * eigenvalue must lie in (0, 2) for a stationary regime")
     omega = 2 * np.pi * np.arange(grid) / grid
@@ -194,12 +194,12 @@ def correlated_noise_regression(
     """
     from scipy.signal import fftconvolve, lfilter
 
-    lam = checks.positive_array("eigenvalues", eigenvalues)
+    lam = common.check_positive_array("eigenvalues", eigenvalues)
     beta = np.asarray(beta, float)
-    checks.positive("noise_std", noise_std)
-    checks.positive_int("steps", steps)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    common.check_positive("noise_std", noise_std)
+    common.check_positive_int("steps", steps)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     if not 1 <= burn_in < steps:
         raise ValueError(f"burn_in must lie in [1, steps), got {burn_in}")
     check_delta(delta)

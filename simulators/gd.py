@@ -5,26 +5,10 @@ All functions are vectorised over a batch of instances or starting points (leadi
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from . import checks
-
-
-def huber(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
-    r"""The Huber function :math:`f(x) = \frac{L}{2}x^2` for :math:`|x| \le \tau`, else
-    :math:`L\tau|x| - \frac{L}{2}\tau^2`: convex, L-smooth, minimum 0 at 0, and linear growth
-    (so not strongly convex) away from it. Elementwise; ``threshold`` and ``smoothness``
-    broadcast against ``x`` (one curvature per coordinate, one threshold per instance)."""
-    x = np.asarray(x, float)
-    a = np.abs(x)
-    return smoothness * np.where(a <= threshold, 0.5 * x**2, threshold * a - 0.5 * threshold**2)
-
-
-def huber_gradient(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
-    r""":math:`f'(x) = L\,\mathrm{clip}(x, -\tau, \tau)`, elementwise (see :func:`huber`)."""
-    return smoothness * np.clip(x, -threshold, threshold)
+from . import common
+from .common import huber, huber_gradient
 
 
 def huber_worst_case_gaps(
@@ -50,9 +34,9 @@ def huber_worst_case_gaps(
     numpy.ndarray
         Shape ``(m,)``: the gap of instance ``N`` after ``N`` steps.
     """
-    horizons = checks.horizons(horizons, lowest=1)
+    horizons = common.check_horizons(horizons, lowest=1)
     for name, value in (("smoothness", smoothness), ("distance", distance), ("step", step)):
-        checks.positive(name, value)
+        common.check_positive(name, value)
     threshold = distance / (2 * horizons + 1.0)
     x = np.full(horizons.shape, float(distance))
     gaps = np.empty(horizons.shape)
@@ -90,7 +74,7 @@ def diagonal_quadratic_sq_errors(
     x = np.array(x0, dtype=float)
     if x.ndim != 2 or x.shape[1] != np.shape(eigenvalues)[0]:
         raise ValueError(f"x0 must be (replicates, {np.shape(eigenvalues)[0]}), got {x.shape}")
-    checks.positive_int("steps", steps, least=0)
+    common.check_positive_int("steps", steps, least=0)
     contraction = 1.0 - step * np.asarray(eigenvalues, float)
     out = np.empty((x.shape[0], steps + 1))
     out[:, 0] = (x**2).sum(axis=1)

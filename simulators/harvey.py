@@ -29,14 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
+from . import common
 
 KINDS = ("convex", "strongly_convex")
 TIES = ("min", "max")
 
 
 def _check(horizon: int, kind: str, c: float, tie: str) -> None:
-    checks.positive_int("horizon T", horizon, least=2)
+    common.check_positive_int("horizon T", horizon, least=2)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if tie not in TIES:

@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import checks
-from .gd import huber, huber_gradient
+from . import common
+from .common import huber, huber_gradient
 
 NOISES = ("gaussian", "pareto", "cauchy")
 SCHEDULES = ("sqrt", "constant", "inverse", "power")
@@ -59,14 +59,14 @@ def step_sizes(
     numpy.ndarray
         Shape ``(T,)``.
     """
-    checks.positive_int("horizon", horizon)
+    common.check_positive_int("horizon", horizon)
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
-    checks.positive("eta", eta)
+    common.check_positive("eta", eta)
     if not (0 < power <= 1):
         raise ValueError(f"power must lie in (0, 1], got {power!r}")
     if cap is not None:
-        checks.positive("cap", cap)
+        common.check_positive("cap", cap)
     t = np.arange(1, horizon + 1, dtype=float)
     exponent = {"sqrt": 0.5, "constant": 0.0, "inverse": 1.0, "power": power}[schedule]
     steps = eta / t**exponent
@@ -85,7 +85,7 @@ def sample_noise(
     """
     if kind not in NOISES:
         raise ValueError(f"noise must be one of {NOISES}, got {kind!r}")
-    checks.positive("noise scale", scale, allow_zero=True)
+    common.check_positive("noise scale", scale, allow_zero=True)
     if kind == "gaussian":
         return scale * rng.standard_normal(shape)
     if kind == "cauchy":
@@ -160,16 +160,16 @@ def last_iterate_values(
         Shape ``(replicates, len(horizons))``: :math:`F(x_{t+1}) - F^*` after ``t`` steps.
         Non-finite entries mean the run overflowed; they are returned, not hidden.
     """
-    x0 = checks.finite_vector("x0", x0)
+    x0 = common.check_finite_vector("x0", x0)
     steps = np.asarray(steps, dtype=float)
     if steps.ndim != 1 or steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
         raise ValueError("steps must be a non-empty vector of positive finite step sizes")
-    horizons = checks.horizons(horizons, lowest=1, highest=steps.size)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    horizons = common.check_horizons(horizons, lowest=1, highest=steps.size)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     if prox not in PROXES:
         raise ValueError(f"prox must be one of {PROXES}, got {prox!r}")
-    checks.positive("prox_weight", prox_weight, allow_zero=True)
+    common.check_positive("prox_weight", prox_weight, allow_zero=True)
     if prox == "box" and prox_weight <= 0:
         raise ValueError("a box needs a positive half-width (prox_weight)")
     sample_noise(rng, (0,), noise, noise_scale, tail)  # validates the noise arguments
@@ -199,8 +199,8 @@ def l1_instance(center: float = 0.0) -> tuple[Callable, Callable]:
 def l1_quadratic_instance(weight: float, mu: float) -> tuple[Callable, Callable]:
     r""":math:`f(x) = G\|x\|_1 + \tfrac{\mu}{2}\|x\|^2`: :math:`\mu`-strongly convex, and
     :math:`(L, M)`-smooth with :math:`L = \mu`, :math:`M = 2G\sqrt d`; minimum 0 at 0."""
-    checks.positive("weight", weight, allow_zero=True)
-    checks.positive("mu", mu)
+    common.check_positive("weight", weight, allow_zero=True)
+    common.check_positive("mu", mu)
     return (
         lambda x: weight * np.sign(x) + mu * x,
         lambda x: weight * np.abs(x).sum(axis=1) + 0.5 * mu * (x * x).sum(axis=1),
@@ -212,8 +212,8 @@ def huber_instance(curvatures: np.ndarray, threshold: float) -> tuple[Callable, 
     :math:`\mathrm{hub}_\delta(s) = s^2/2` for :math:`|s| \le \delta`, else
     :math:`\delta|s| - \delta^2/2`. Convex and :math:`\max_i\lambda_i`-smooth, not strongly
     convex (linear growth away from 0); minimum 0 at 0."""
-    lam = checks.eigenvalues(curvatures, allow_zero=True)
-    checks.positive("threshold", threshold)
+    lam = common.check_eigenvalues(curvatures, allow_zero=True)
+    common.check_positive("threshold", threshold)
 
     def grad(x: np.ndarray) -> np.ndarray:
         return huber_gradient(x, threshold, lam)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import checks
+from . import common
 
 # --- deterministic heavy ball ----------------------------------------------------------------
 
@@ -40,13 +40,13 @@ def heavy_ball_quadratic(
     numpy.ndarray
         ``||x_t||`` for ``t = 0..steps``, shape ``(replicates, steps + 1)``.
     """
-    lam = checks.eigenvalues(eigenvalues)
+    lam = common.check_eigenvalues(eigenvalues)
     x = np.atleast_2d(np.asarray(x0, float)).copy()
     if x.shape[-1] != len(lam):
         raise ValueError(f"x0 must have shape (replicates, {len(lam)}), got {x.shape}")
-    checks.positive("alpha", alpha)
-    checks.momentum("beta", beta)
-    checks.positive_int("steps", steps)
+    common.check_positive("alpha", alpha)
+    common.check_momentum("beta", beta)
+    common.check_positive_int("steps", steps)
     previous = x.copy()
     norms = np.empty((x.shape[0], steps + 1))
     norms[:, 0] = np.linalg.norm(x, axis=1)
@@ -82,7 +82,7 @@ def heavy_ball_exact(
     ``gradient`` maps a Fraction to a Fraction; every iterate is an exact rational number.
     """
     values = [Fraction(x_previous), Fraction(x0), Fraction(alpha), Fraction(beta)]
-    checks.positive_int("steps", steps)
+    common.check_positive_int("steps", steps)
     prev, x, a, b = values
     out = [x]
     for _ in range(steps):
@@ -98,7 +98,7 @@ def step_decay_stages(horizon: int) -> int:
     """Number of stages of the step-decay schedule for a budget of ``horizon`` steps:
     ``max(1, floor(log2 horizon))`` (the step is halved every ``horizon / log2(horizon)``
     steps, the schedule of Ge, Kakade, Kidambi & Netrapalli 2019)."""
-    checks.positive_int("horizon", horizon)
+    common.check_positive_int("horizon", horizon)
     return max(1, int(np.floor(np.log2(horizon))))
 
 
@@ -150,11 +150,11 @@ def shb_noiseless_gaps(
     numpy.ndarray
         Shape ``(len(horizons),)``.
     """
-    lam = checks.eigenvalues(eigenvalues)
-    e0 = checks.finite_vector("e0", e0, len(lam))
-    horizons = checks.horizons(horizons)
-    checks.positive("eta0", eta0)
-    checks.momentum("beta", beta)
+    lam = common.check_eigenvalues(eigenvalues)
+    e0 = common.check_finite_vector("e0", e0, len(lam))
+    horizons = common.check_horizons(horizons)
+    common.check_positive("eta0", eta0)
+    common.check_momentum("beta", beta)
     lengths = [step_decay_lengths(int(T)) for T in horizons]
     most = max(len(s) for s in lengths)
     # state (w_t, w_{t-1}) per budget and eigenvalue, at rest
@@ -218,13 +218,13 @@ def shb_quadratic_risk(
     numpy.ndarray
         :math:`f(w_T) - f^*`, shape ``(replicates, len(horizons))``.
     """
-    lam = checks.eigenvalues(eigenvalues)
-    horizons = checks.horizons(horizons)
-    checks.positive("eta0", eta0)
-    checks.momentum("beta", beta)
-    checks.positive("sigma", sigma)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    lam = common.check_eigenvalues(eigenvalues)
+    horizons = common.check_horizons(horizons)
+    common.check_positive("eta0", eta0)
+    common.check_momentum("beta", beta)
+    common.check_positive("sigma", sigma)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     n, d, last = len(horizons), len(lam), int(horizons[-1])
     steps = np.zeros((n, last))
     for h, T in enumerate(horizons):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
+from . import common
 
 # --- ASGD on Gaussian linear regression ------------------------------------------------------
 
@@ -34,8 +34,8 @@ class ASGD:
     beta: float
 
     def __post_init__(self) -> None:
-        checks.positive("delta", self.delta)
-        checks.positive("gamma", self.gamma)
+        common.check_positive("delta", self.delta)
+        common.check_positive("gamma", self.gamma)
         if not 0 < self.alpha <= 1:
             raise ValueError(f"alpha must lie in (0, 1], got {self.alpha!r}")
         if not 0 <= self.beta <= 1:
@@ -64,10 +64,10 @@ def asgd_moments(
     numpy.ndarray
         Shape ``(steps + 1, d)``: the risk in each eigendirection after ``0..steps`` steps.
     """
-    lam = checks.eigenvalues(eigenvalues)
-    e0 = checks.finite_vector("e0", e0, len(lam))
-    checks.positive_int("steps", steps, least=0)
-    checks.positive("label_noise", label_noise, allow_zero=True)
+    lam = common.check_eigenvalues(eigenvalues)
+    e0 = common.check_finite_vector("e0", e0, len(lam))
+    common.check_positive_int("steps", steps, least=0)
+    common.check_positive("label_noise", label_noise, allow_zero=True)
     delta, gamma, alpha, beta = method.delta, method.gamma, method.alpha, method.beta
     ww, wv, vv = e0**2, e0**2, e0**2  # E w_i^2, E w_i v_i, E v_i^2
     out = np.empty((steps + 1, len(lam)))
@@ -105,10 +105,12 @@ def asgd_linear_regression(
     numpy.ndarray
         Final errors :math:`w_N - w^*`, shape ``(replicates, d)``.
     """
-    lam = checks.eigenvalues(eigenvalues)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
-    w = np.broadcast_to(checks.finite_vector("e0", e0, len(lam)), (replicates, len(lam))).copy()
+    lam = common.check_eigenvalues(eigenvalues)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    w = np.broadcast_to(
+        common.check_finite_vector("e0", e0, len(lam)), (replicates, len(lam))
+    ).copy()
     v = w.copy()
     root = np.sqrt(lam)
     m = method
@@ -134,12 +136,12 @@ def sgdm_expected_loss(
     ``eta``. The state :math:`(x_i, m_i)` of each coordinate is linear with additive Gaussian
     noise, so its mean and 2x2 covariance evolve exactly.
     """
-    lam = checks.eigenvalues(eigenvalues)
-    x0 = checks.finite_vector("x0", x0, len(lam))
-    checks.positive("eta", eta)
-    checks.momentum("beta", beta)
-    checks.positive("sigma", sigma, allow_zero=True)
-    checks.positive_int("steps", steps, least=0)
+    lam = common.check_eigenvalues(eigenvalues)
+    x0 = common.check_finite_vector("x0", x0, len(lam))
+    common.check_positive("eta", eta)
+    common.check_momentum("beta", beta)
+    common.check_positive("sigma", sigma, allow_zero=True)
+    common.check_positive_int("steps", steps, least=0)
     # (x, m) -> (x - eta (beta m + lam x + sigma z), beta m + lam x + sigma z)
     a = np.zeros((len(lam), 2, 2))
     a[:, 0, 0], a[:, 0, 1] = 1 - eta * lam, -eta * beta
@@ -166,12 +168,14 @@ def sgdm_quadratic(
 ) -> np.ndarray:
     """Monte Carlo version of :func:`sgdm_expected_loss`: final ``f(x_K)``, shape
     ``(replicates,)``."""
-    lam = checks.eigenvalues(eigenvalues)
-    checks.positive("eta", eta)
-    checks.momentum("beta", beta)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
-    x = np.broadcast_to(checks.finite_vector("x0", x0, len(lam)), (replicates, len(lam))).copy()
+    lam = common.check_eigenvalues(eigenvalues)
+    common.check_positive("eta", eta)
+    common.check_momentum("beta", beta)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    x = np.broadcast_to(
+        common.check_finite_vector("x0", x0, len(lam)), (replicates, len(lam))
+    ).copy()
     m = np.zeros_like(x)
     for _ in range(steps):
         m = beta * m + lam * x + sigma * rng.standard_normal(x.shape)
@@ -207,10 +211,10 @@ def handbook_shb_least_squares(
     b = np.asarray(targets, float)
     if b.ndim != 1 or len(b) < 2:
         raise ValueError(f"targets must be a 1-d array of at least 2 numbers, got {b}")
-    checks.positive("eta", eta)
-    horizons = checks.horizons(horizons, lowest=0)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    common.check_positive("eta", eta)
+    horizons = common.check_horizons(horizons, lowest=0)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     x = np.full(replicates, float(x0))
     m = np.zeros(replicates)
     out = np.empty((replicates, len(horizons)))

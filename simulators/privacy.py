@@ -28,7 +28,7 @@ from dp_accounting import dp_event
 from dp_accounting.pld import pld_privacy_accountant
 from dp_accounting.rdp import rdp_privacy_accountant
 
-from . import checks
+from . import common
 
 ACCOUNTANTS = ("rdp", "pld")
 #: An epsilon sweep on which the calibrated noise multiplier follows 1/epsilon closely. The
@@ -76,7 +76,7 @@ class PrivacySpent:
 
 def check_budget(epsilon: float, delta: float) -> None:
     """Raise ``ValueError`` unless ``epsilon > 0`` is finite and ``0 < delta < 1``."""
-    checks.positive("epsilon", epsilon)
+    common.check_positive("epsilon", epsilon)
     check_delta(delta)
 
 
@@ -99,7 +99,7 @@ def check_mechanism(noise_multiplier: float, sampling_rate: float, steps: int) -
             "(a noise multiplier of 0 releases the gradients: no finite epsilon)"
         )
     check_sampling_rate(sampling_rate)
-    checks.positive_int("steps", steps)
+    common.check_positive_int("steps", steps)
 
 
 def check_sampling_rate(sampling_rate: float) -> None:
@@ -187,7 +187,7 @@ def calibrate_noise_multiplier(
     """
     check_budget(epsilon, delta)
     check_sampling_rate(sampling_rate)
-    steps = checks.positive_int("steps", steps)
+    steps = common.check_positive_int("steps", steps)
 
     def make_event(sigma: float) -> dp_event.DpEvent:
         run = dp_sgd_event(sigma, sampling_rate, steps)
@@ -238,5 +238,5 @@ def privacy_of_noise(
     whose L2 sensitivity (add/remove one record) is ``sensitivity``; the noise multiplier is
     their ratio.
     """
-    checks.positive("sensitivity", sensitivity)
+    common.check_positive("sensitivity", sensitivity)
     return privacy_spent(float(noise_std) / sensitivity, sampling_rate, steps, delta, accountant)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import common
 
 
 def sgd_least_squares(
@@ -50,12 +50,12 @@ def sgd_least_squares(
         raise ValueError(
             f"features must be (n, d) and targets (n,); got {features.shape} and {targets.shape}"
         )
-    checks.positive("step", step)
-    horizons = checks.horizons(horizons, lowest=0)
-    replicates = checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    common.check_positive("step", step)
+    horizons = common.check_horizons(horizons, lowest=0)
+    replicates = common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     n, d = features.shape
-    x = np.broadcast_to(checks.finite_vector("x0", x0, d), (replicates, d)).copy()
+    x = np.broadcast_to(common.check_finite_vector("x0", x0, d), (replicates, d)).copy()
     out = np.empty((replicates, len(horizons), d))
     k = 0
     while k < len(horizons) and horizons[k] == 0:

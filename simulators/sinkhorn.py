@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
+from . import common
 
 
 @dataclass
@@ -80,7 +80,7 @@ def check_problem(
         raise ValueError(
             f"shapes do not match: a {a.shape}, b {b.shape}, cost {cost.shape}"
         ) from None
-    checks.positive("reg", reg)
+    common.check_positive("reg", reg)
     if not np.all(np.isfinite(cost)):
         raise ValueError("cost contains NaN or infinite entries")
     for name, w in (("a", a), ("b", b)):
@@ -126,7 +126,7 @@ def sinkhorn_log(
     SinkhornRun
     """
     a, b, cost = check_problem(a, b, cost, reg)
-    checks.positive_int("max_iter", max_iter)
+    common.check_positive_int("max_iter", max_iter)
     R, n, m = cost.shape
     log_kernel = -cost / reg
     log_a, log_b = np.log(a), np.log(b)
@@ -182,9 +182,9 @@ def hilbert_contraction(cost: np.ndarray, reg: float) -> np.ndarray:
 
 
 def _check_instances(rng: np.random.Generator, replicates: int, n: int) -> None:
-    checks.generator(rng)
-    checks.positive_int("replicates", replicates)
-    checks.positive_int("n", n, least=2)
+    common.check_generator(rng)
+    common.check_positive_int("replicates", replicates)
+    common.check_positive_int("n", n, least=2)
 
 
 def random_assignment(rng: np.random.Generator, replicates: int, n: int) -> tuple:

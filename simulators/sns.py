@@ -30,7 +30,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import cg
 
-from . import checks
+from . import common
 from .sinkhorn import check_problem, sinkhorn_log
 
 
@@ -213,8 +213,8 @@ def sns(
         raise ValueError(f"hessian_sign must be +1 or -1, got {hessian_sign!r}")
     if keep_fraction is not None and not 0 < keep_fraction <= 1:
         raise ValueError(f"keep_fraction must lie in (0, 1], got {keep_fraction!r}")
-    checks.positive_int("warmup", warmup)
-    checks.positive_int("max_newton", max_newton, least=0)
+    common.check_positive_int("warmup", warmup)
+    common.check_positive_int("max_newton", max_newton, least=0)
     eta = 1.0 / reg
     R, n, m = cost.shape
     keep = 1.0 if keep_fraction is None else keep_fraction

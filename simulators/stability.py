@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from . import checks
+from . import common
 
 DENSE_MAX_DIM = 32  # d^2 = 1024: a dense symmetric eigensolve is then faster than Lanczos
 
@@ -84,8 +84,8 @@ def noise_factor(n: int, batch: int, replacement: bool = True) -> float:
 
     ``1/B`` with replacement; ``(n - B)/(B (n - 1))`` without (0 at ``B = n``: full-batch GD).
     """
-    checks.positive_int("n (number of samples)", n)
-    checks.positive_int("batch size", batch)
+    common.check_positive_int("n (number of samples)", n)
+    common.check_positive_int("batch size", batch)
     if replacement:
         return 1.0 / batch
     if batch > n:
@@ -150,7 +150,7 @@ def second_moment_operator(
     numpy.ndarray
         Shape ``(d^2, d^2)``, symmetric.
     """
-    eta = checks.positive("eta (learning rate)", eta)
+    eta = common.check_positive("eta (learning rate)", eta)
     lin, quad = operator_pieces(hessians, batch, replacement)
     return np.eye(lin.shape[0]) - eta * lin + eta**2 * quad
 
@@ -163,7 +163,7 @@ def apply_operator(
     :math:`O(n d^3)`. ``second_moment`` may carry leading batch axes ``(..., d, d)``.
     """
     h = _check_hessians(hessians)
-    eta = checks.positive("eta (learning rate)", eta)
+    eta = common.check_positive("eta (learning rate)", eta)
     n = h.shape[0]
     c = noise_factor(n, batch, replacement)
     mean = h.mean(axis=0)
@@ -184,7 +184,7 @@ def spectral_radius(
     ``1e-12`` relative. :math:`M` is a positive map (it sends PSD matrices to PSD matrices),
     so its spectral radius is its largest eigenvalue (Krein-Rutman).
     """
-    eta = checks.positive("eta (learning rate)", eta)
+    eta = common.check_positive("eta (learning rate)", eta)
     h = restrict_to_range(hessians)
     return _radius(h, eta, batch, replacement)
 
@@ -278,13 +278,13 @@ def linear_sgd_sq_norms(
         Shape ``(replicates, len(horizons))``.
     """
     h = _check_hessians(hessians)
-    eta = checks.positive("eta (learning rate)", eta)
+    eta = common.check_positive("eta (learning rate)", eta)
     n, d, _ = h.shape
     noise_factor(n, batch, replacement)  # validates batch against n
-    e0 = checks.finite_vector("x0", x0, d)
-    horizons = checks.horizons(horizons, lowest=0)
-    checks.positive_int("replicates", replicates)
-    checks.generator(rng)
+    e0 = common.check_finite_vector("x0", x0, d)
+    horizons = common.check_horizons(horizons, lowest=0)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
     e = np.broadcast_to(e0, (replicates, d)).copy()
     out = np.empty((replicates, len(horizons)))
     k = 0

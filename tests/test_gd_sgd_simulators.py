@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulators.gd import diagonal_quadratic_sq_errors, huber, huber_gradient, huber_worst_case_gaps
+from simulators.common import huber, huber_gradient
+from simulators.gd import diagonal_quadratic_sq_errors, huber_worst_case_gaps
 from simulators.sgd import sgd_least_squares
 
 
