@@ -102,8 +102,9 @@ class Search:
     near_parameter
         What ``near`` scales, for the report (``"threshold factor"``).
     slack
-        How far an instance lies inside the premise (0 on its boundary): the search is driven
-        toward the boundary with ``hypothesis.target``, where a near-miss lives.
+        How far an instance lies from the premise's boundary (0 on it; any sign outside):
+        the search is driven toward the boundary with ``hypothesis.target``, where a
+        near-miss lives and where the near statements are decided.
     """
 
     strategy: Any

@@ -92,12 +92,13 @@ class Implication(Kind):
             tried["instances"] += 1
             if len(drawn) < KEPT_INSTANCES:
                 drawn.append(instance)
+            if search.slack is not None:
+                # toward the premise's boundary from both sides: inside it the conclusion is
+                # nearest to failing, just outside it the near statements are tested
+                hypothesis.target(-abs(float(search.slack(instance))), label="premise slack")
             if not search.premise(instance):
                 return False
             tried["premise"] += 1
-            if search.slack is not None:
-                # toward the premise's boundary, where the conclusion is nearest to failing
-                hypothesis.target(-abs(float(search.slack(instance))), label="premise slack")
             return not search.conclusion(instance)
 
         config = settings(
