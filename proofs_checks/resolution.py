@@ -101,9 +101,11 @@ def resolve(
     if target_reason:
         out["target_reason"] = target_reason
     if parameter is None:
-        out.update(applicable=False, meets_target=not kind.needs_resolution)
-        out["note"] = kind.resolution_note
-        if kind.needs_resolution:
+        # a claim the check refutes is told apart from the truth: its resolution is 0
+        refuted = judgement.verdict == REFUTED
+        out.update(applicable=False, meets_target=refuted or not kind.needs_resolution)
+        out["note"] = "the claim itself is refuted" if refuted else kind.resolution_note
+        if not out["meets_target"]:
             out["shortfall"] = f"no resolution measured: {kind.resolution_note}"
         return out
     side = getattr(kind, "side", None)
@@ -124,8 +126,9 @@ def resolve(
                     return judgement.verdict == REFUTED
                 return verdict_of(kind.near_offset(direction, t)) == REFUTED
 
-            step = edge_step(refuted, target_step, kind.resolution_span, kind.resolution_precision)
-            at_target = kind.near_offset(direction, min(target_step, kind.resolution_span))
+            limit = kind.step_limit(direction)
+            step = edge_step(refuted, target_step, limit, kind.resolution_precision)
+            at_target = kind.near_offset(direction, min(target_step, limit))
             if step is not None:
                 out[f"refutes_{name}"] = kind.parameter_value(kind.near_offset(direction, step))
             if step is None or step > target_step:
@@ -133,7 +136,7 @@ def resolve(
         out["sides"] = sides
         out["meets_target"] = not missed
         out["searched_to"] = {
-            s: kind.parameter_value(kind.near_offset(d, kind.resolution_span))
+            s: kind.parameter_value(kind.near_offset(d, kind.step_limit(d)))
             for s, d in zip(sides, kind.strict_directions(), strict=True)
         }
         out["summary"] = _summary(kind, parameter, out)

@@ -182,6 +182,9 @@ def test_geometric_resolution_is_in_rho_and_one_sided_on_the_strict_side():
     one = make(Geometric(rho=0.8, side=AT_MOST), linear, slower).evaluate()
     assert one.verdict == CONFIRMED and one.resolution["sides"] == ["below"]
     assert one.resolution["meets_target"] is False and one.tightness > 1
+    # the strict side is searched toward rho^10: the edge is where the data's rate lies, at
+    # the margin (0.8^(q / 0.95) with 0.8^q = 0.5)
+    assert one.resolution["refutes_below"] == pytest.approx(0.5 ** (1 / 0.95), rel=1e-3)
 
 
 def test_agreement_and_symbolic_resolution():
@@ -260,6 +263,15 @@ def test_implication_resolution_rechecks_the_instances_drawn():
                    [Mutant("wider", "x <= 3", params={"threshold": 3.0})]).evaluate()  # fmt: skip
     assert missing.resolution["applicable"] is False and missing.meets_target is False
     assert "Search(near=" in missing.resolution["note"]
+
+    # a claim the search refutes is told from the truth, family or not
+    def false_claim(ctx, threshold: float = 3.0):
+        return no_near(ctx, threshold)
+
+    wider = [Mutant("wider", "x <= 4", params={"threshold": 4.0})]
+    refuted = make(Implication(max_examples=50), false_claim, wider, expect=REFUTED)
+    record = refuted.evaluate()
+    assert record.verdict == REFUTED and record.meets_target and record.passed
 
 
 def test_edge_step_brackets_and_bisects():

@@ -121,6 +121,10 @@ class Kind:
         """The offset ``d`` reached by ``step >= 0`` in ``direction`` (-1 or +1)."""
         return direction * step
 
+    def step_limit(self, direction: int) -> float:
+        """How far, in steps, the bisection looks in ``direction``."""
+        return self.resolution_span
+
     def target_step(self, target: float) -> float:
         """A resolution target (as a claim states it) in steps."""
         return target

@@ -73,7 +73,7 @@ class Geometric(Kind):
     #: 10% of log rho: a rate whose constant is off by 10% (1 - mu/L against 1 - 0.9 mu/L)
     #: is the near mistake a contraction claim can make.
     resolution_target: ClassVar[float] = 0.1
-    #: from rho^0.1 to rho^1.9
+    #: toward rho^0.1 on one side (d > -1 keeps a rate), toward rho^10 on the other
     resolution_span: ClassVar[float] = 0.9
     tightness_statistic: ClassVar[str | None] = (
         "fitted rate ratio log(rho_hat)/log(rho) minus 1, toward the strict side"
@@ -112,6 +112,9 @@ class Geometric(Kind):
 
     def parameter_value(self, d: float) -> float:
         return self.rho ** (1 + d)
+
+    def step_limit(self, direction: int) -> float:
+        return 9.0 if direction > 0 else self.resolution_span
 
     def format_value(self, value: float) -> str:
         return f"{value:.6g}"
