@@ -1,9 +1,12 @@
 """Statistical reliability: how often each claim gets its expected verdict over many seeds.
 
 For every claim, the check is run with seeds 0, 1, ..., S-1 (S = 50 in the quick profile, 200 in
-full); we record how often the claim gets its expected verdict, how often it is inconclusive, and
-how often each mutant is refuted. Deterministic claims (no random numbers) give the same answer
-for every seed: they are run for every seed anyway, so a hidden dependence on the seed shows.
+full); we record how often the claim gets its expected verdict, how often it is inconclusive, how
+often each mutant is refuted, and the claim's resolution over the seeds: on each side that
+matters, the median and the worst (farthest from the claim) near prediction the check refutes,
+and on how many seeds it meets its target. Deterministic claims (no random numbers) give the same
+answer for every seed: they are run for every seed anyway, so a hidden dependence on the seed
+shows.
 
 A per-claim time budget keeps the benchmark bounded on a small machine: a claim whose seeds do
 not all fit in the budget reports how many seeds it ran (the report shows "k/n seeds").
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,8 +43,36 @@ def _one(claim_id: str, seed: int, profile: str, where: tuple[str, str]) -> dict
         "verdict": entry["verdict"],
         "expected": entry["expected_verdict"],
         "mutants": {m["name"]: m["verdict"] for m in entry["mutants"]},
+        "resolution": entry.get("resolution") or {},
         "seconds": time.perf_counter() - start,
     }
+
+
+def resolution_over_seeds(runs: list[dict]) -> dict | None:
+    """The resolution's spread over seeds: per side that matters, the median and the worst edge
+    (in the parameter's units; worst is farthest from the claim, None when some seed refutes
+    nothing on that side), and on how many seeds the target is met."""
+    resolutions = [r["resolution"] for r in runs if r["resolution"]]
+    if not resolutions or resolutions[0].get("parameter") is None:
+        return None
+    first = resolutions[0]
+    out = {
+        "parameter": first["parameter"],
+        "value": first.get("value"),
+        "target": first.get("target"),
+        "meets_target": sum(bool(r.get("meets_target")) for r in resolutions),
+        "seeds": len(resolutions),
+    }
+    for side in first.get("sides", []):
+        edges = [r.get(f"refutes_{side}") for r in resolutions]
+        found = [e for e in edges if e is not None]
+        value = first.get("value") or 0.0
+        out[side] = {
+            "median": statistics.median(found) if found else None,
+            "worst": None if len(found) < len(edges) else max(found, key=lambda e: abs(e - value)),
+            "unrefuted": len(edges) - len(found),
+        }
+    return out
 
 
 def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) -> dict:
@@ -73,6 +105,7 @@ def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) ->
             }
             for name in mutant_names
         },
+        "resolution": resolution_over_seeds(runs),
         "seconds_per_seed": (sum(r["seconds"] for r in runs) / n) if n else None,
     }
     rates = (
@@ -108,9 +141,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{k} {v['refuted']}/{s['seeds_run']}" for k, v in s["mutants"].items()
             )
             flag = "" if s["meets_goal"] else "   <-- below 98%"
+            res = s["resolution"]
+            target = f"; target met {res['meets_target']}/{res['seeds']}" if res else ""
             print(
                 f"{c.id:<50} {s['expected']}/{s['seeds_run']} {s['expected_verdict']}; "
-                f"mutants refuted: {mutants}{flag}",
+                f"mutants refuted: {mutants}{target}{flag}",
                 flush=True,
             )
     doc = {
