@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from report_demo import BROKEN, RATE_ID, evaluate, parse, spec, write_demo_report
 
-from proofs_checks import CONFIRMED, REFUTED, Judgement, Kind, Mutant, Samples
+from proofs_checks import AT_LEAST, CONFIRMED, REFUTED, Judgement, Kind, Mutant, Samples
 from proofs_checks.figures import figure
 from proofs_checks.figures.style import STYLE
 from proofs_checks.kinds import KINDS, kind_class, register
@@ -357,3 +357,30 @@ def test_report_and_figure_code_never_switch_on_kind_names():
         text = path.read_text()
         assert not re.search(r"kind\w*\s*(==|!=|\bin\b)\s*[\"'(\[{]", text), path.name
         assert "or {}" not in text, path.name  # records are typed: no guards on their fields
+
+
+def test_loose_confirmation_resolution_and_tightness_are_shown_apart(tmp_path):
+    def faster(ctx):
+        n = np.geomspace(10, 1e4, 10)
+        return Samples(n, n**-1.0 * np.exp(0.05 * ctx.rng.standard_normal((64, 10))))
+
+    from proofs_checks import AT_MOST, PowerLaw
+
+    loose = spec(
+        faster,
+        "demo.faster.loose",
+        PowerLaw(exponent=-0.5, side=AT_MOST),
+        [Mutant("slow", "decays as n^-0.2", predicted=PowerLaw(exponent=-0.2, side=AT_LEAST))],
+        loose="the instance decays as 1/n, faster than the claimed n^-1/2",
+    )
+    result = write_report(tmp_path, evaluate([loose]))
+    (record,) = result.claims
+    assert record.verdict == CONFIRMED and record.loose
+    assert record.resolution and record.resolution["meets_target"] is False
+    page = (tmp_path / "index.html").read_text()
+    assert "confirmed (loose)" in page and 'class="badge loose"' in page
+    assert "of them loose" in page
+    section = section_of(page, "demo.faster.loose")
+    assert "faster than the claimed" in section and "Tightness" in section
+    md = (tmp_path / "report.md").read_text()
+    assert "| resolution | tightness |" in md and "confirmed (loose)" in md

@@ -44,6 +44,9 @@ table.summary td { padding: 4px 8px; font-size: 13px; }
 .badge.confirmed { background: var(--ok); } .badge.refuted { background: var(--bad); }
 .badge.inconclusive { background: var(--unsure); }
 .badge.erratum { background: var(--erratum); }
+.badge.loose { background: repeating-linear-gradient(
+  45deg, var(--ok), var(--ok) 6px, var(--unsure) 6px, var(--unsure) 12px); }
+.count.loose b { color: #8a6d00; }
 .pass { color: var(--ok); font-weight: 700; } .fail { color: var(--bad); font-weight: 700; }
 section.claim { border-top: 2px solid var(--line); margin-top: 36px; padding-top: 18px; }
 .statement { font-size: 15.5px; }

@@ -70,10 +70,12 @@ def predicted(p: Prediction) -> str:
     return f"{e(p.relation)} {shown}".strip()
 
 
-def badge(verdict: str, expected: str) -> str:
+def badge(verdict: str, expected: str, loose: bool = False) -> str:
     cls = label = verdict
     if expected == "refuted" and verdict == "refuted":
         cls, label = "erratum", "refuted (as expected)"
+    elif loose and verdict == "confirmed":
+        cls, label = "loose", "confirmed (loose)"
     return f'<span class="badge {e(cls)}">{e(label)}</span>'
 
 
@@ -95,6 +97,12 @@ def summary(view: ReportView) -> str:
         expected = view.expected_counts[v]
         note = f" <small>({expected} as expected)</small>" if v != "confirmed" and expected else ""
         parts.append(f'<div class="count {v}"><b>{view.counts[v]}</b>{v}{note}</div>')
+    loose = view.counts.get("confirmed_loose", 0)
+    if loose:
+        parts.append(
+            f'<div class="count loose"><b>{loose}</b>of them loose<small> (data that cannot '
+            "reach the resolution target)</small></div>"
+        )
     k_all, n_all = view.mutants_caught
     parts.append(f'<div class="count"><b>{k_all}/{n_all}</b>mutants refuted</div></div>')
     if view.unexpected:
@@ -127,6 +135,7 @@ def summary(view: ReportView) -> str:
     parts.append(
         '<div class="scroll"><table class="summary" id="summary-table"><thead><tr>'
         "<th>claim</th><th>paper</th><th>predicted</th><th>fitted [95% CI]</th><th>verdict</th>"
+        "<th>resolution</th><th>tightness</th>"
         f"<th>mutants caught</th><th{rel_note}>reliability</th><th>time</th><th></th></tr>"
         "</thead><tbody>"
     )
@@ -137,7 +146,8 @@ def summary(view: ReportView) -> str:
             f'<tr data-claim="{e(c.id)}"><td><a href="#{c.anchor}">{breakable(c.id)}</a></td>'
             f"<td>{short_cell(c.paper.short, 44)}</td><td>{predicted(c.predicted)}</td>"
             f'<td class="fit">{short_cell(c.fitted, 90)}</td>'
-            f"<td>{badge(r.verdict, r.expected_verdict)}</td>"
+            f"<td>{badge(r.verdict, r.expected_verdict, r.loose is not None)}</td>"
+            f'<td>{short_cell(c.resolution, 90)}</td><td class="num">{e(c.tightness)}</td>'
             f'<td class="num">{k}/{n}</td><td class="num">{e(c.reliability)}</td>'
             f'<td class="num">{e(seconds_text(r.seconds))}</td><td>{passed_mark(c)}</td>'
             "</tr>"

@@ -9,7 +9,8 @@ from ..records import VERDICTS
 from .view import ClaimView, Prediction, ReportView
 
 SUMMARY_HEADER = (
-    "| claim | paper | predicted | fitted [95% CI] | verdict | mutants caught | reliability |"
+    "| claim | paper | predicted | fitted [95% CI] | verdict | resolution | tightness "
+    "| mutants caught | reliability |"
 )
 
 
@@ -31,7 +32,11 @@ def link(c: ClaimView) -> str:
 
 def summary(view: ReportView) -> list[str]:
     out = ['<a id="summary"></a>', "## Summary", ""]
-    out.append(", ".join(f"**{view.counts[v]} {v}**" for v in VERDICTS) + ".")
+    line = ", ".join(f"**{view.counts[v]} {v}**" for v in VERDICTS)
+    loose = view.counts.get("confirmed_loose", 0)
+    if loose:
+        line += f" ({loose} of the confirmations loose: data that cannot reach the target)"
+    out.append(line + ".")
     if view.unexpected:
         out += [
             "",
@@ -44,7 +49,7 @@ def summary(view: ReportView) -> list[str]:
             f"- {link(c)}, {c.paper.short}: {c.record.verdict}. {c.record.reason}"
             for c in view.errata
         ]
-    out += ["", SUMMARY_HEADER, "| --- | --- | --- | --- | --- | --- | --- |"]
+    out += ["", SUMMARY_HEADER, "|" + " --- |" * 9]
     for c in view.claims:
         k, n = c.mutants_caught
         cells = [
@@ -53,6 +58,8 @@ def summary(view: ReportView) -> list[str]:
             predicted(c.predicted),
             c.fitted,
             c.verdict_text,
+            c.resolution,
+            c.tightness,
             f"{k}/{n}",
             c.reliability,
         ]

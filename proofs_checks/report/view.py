@@ -68,6 +68,10 @@ class ClaimView:
     numbers: list[tuple[str, str]]
     mutants: list[MutantView]
     caption: str
+    #: The nearest wrong predictions the check refutes, in words ("refutes exponent outside ...").
+    resolution: str = DASH
+    #: How close the data come to the prediction (max y/B, or the exponent's distance).
+    tightness: str = DASH
     #: (label, LaTeX, plain text) of each derivation step, when the check records one.
     derivation: list[tuple[str, str, str]] = field(default_factory=list)
     counterexample: Any = None
@@ -187,7 +191,24 @@ def numbers(record: ClaimRecord, fitted: str, reliability: str) -> list[tuple[st
         rows.append(("R²", fmt(f["r2"], 4)))
     if f.get("window"):
         rows.append(("Fit window", f"{fmt(f['window'][0])} to {fmt(f['window'][1])}"))
-    rows.append(("Verdict", f"{record.verdict} (expected {record.expected_verdict})"))
+    rows.append(("Verdict", f"{verdict_text(record)} (expected {record.expected_verdict})"))
+    if record.loose:
+        rows.append(("Loose", f"confirmed on data that cannot reach the target: {record.loose}"))
+    rows.append(("Resolution", resolution_text(record)))
+    if record.tightness is not None:
+        rows.append(("Tightness", tightness_text(record)))
+    if record.worst_case:
+        worst = record.worst_case
+        rows.append(
+            (
+                "Hardest instance",
+                ", ".join(
+                    f"{k} = {fmt(v) if isinstance(v, int | float) else v}"
+                    for k, v in worst.items()
+                    if not isinstance(v, dict | list)
+                ),
+            )
+        )
     rows.append(("Reason", record.reason))
     if kind.method:
         rows.append(("Method", kind.method))
@@ -215,11 +236,33 @@ def derivation(record: ClaimRecord) -> list[tuple[str, str, str]]:
     return out
 
 
+def verdict_text(record: ClaimRecord) -> str:
+    """The verdict; a confirmation of a loose claim says so, never mixed with earned ones."""
+    return "confirmed (loose)" if record.confirmed_loose else record.verdict
+
+
+def resolution_text(record: ClaimRecord) -> str:
+    res = record.resolution
+    if not res:
+        return DASH
+    text = res.get("summary") or res.get("note") or DASH
+    if res.get("meets_target") is False:
+        text += " (misses its target)"
+    return str(text)
+
+
+def tightness_text(record: ClaimRecord) -> str:
+    if record.tightness is None:
+        return DASH
+    what = f" ({record.tightness_statistic})" if record.tightness_statistic else ""
+    return f"{fmt(record.tightness)}{what}"
+
+
 def claim_view(record: ClaimRecord, reliability: Reliability) -> ClaimView:
     kind = kind_class(record.kind)
     fitted = kind.fitted_text(record.fitted, record.deterministic)
     rel = reliability.claim_text(record.id)
-    verdict = record.verdict
+    verdict = verdict_text(record)
     if record.expected_verdict != "confirmed":
         verdict += f" (expected {record.expected_verdict})"
     return ClaimView(
@@ -234,6 +277,8 @@ def claim_view(record: ClaimRecord, reliability: Reliability) -> ClaimView:
         numbers=numbers(record, fitted, rel),
         mutants=[mutant_view(record, m, reliability) for m in record.mutants],
         caption=kind.caption(record),
+        resolution=resolution_text(record),
+        tightness=tightness_text(record),
         derivation=derivation(record),
         counterexample=record.counterexample,
     )
