@@ -166,6 +166,9 @@ class Claim:
         if self.expect not in VERDICTS:
             raise ClaimError(cid, "expect", f"must be one of {VERDICTS}, got {self.expect!r}")
         self._validate_resolution(cid)
+        self._validate_mutants(cid)
+
+    def _validate_mutants(self, cid: str) -> None:
         if not self.mutants:
             raise ClaimError(cid, "mutants", "every claim needs at least one mutant to refute")
         names = set()

@@ -116,7 +116,8 @@ def registered_locations() -> Locations:
         else:
             why = "no such module"
         if spec is None:
-            found.problems.append(f"entry point {ep.name} = {ep.value!r} ({ep.dist_name}): {why}")
+            source = ep.dist.name if ep.dist is not None else "unknown distribution"
+            found.problems.append(f"entry point {ep.name} = {ep.value!r} ({source}): {why}")
             continue
         if spec.submodule_search_locations:
             found.directories.update(Path(p).resolve() for p in spec.submodule_search_locations)
@@ -178,7 +179,7 @@ def modules_from_paths(paths: Iterable[Path], known: Sequence[ModuleType] = ()) 
 
     A file that is already one of the ``known`` modules is not imported a second time.
     """
-    known_files = {Path(m.__file__).resolve(): m for m in known if getattr(m, "__file__", None)}
+    known_files = {Path(f).resolve(): m for m in known if (f := getattr(m, "__file__", None))}
     modules = []
     for p in paths:
         p = Path(p)

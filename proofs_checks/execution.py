@@ -78,7 +78,7 @@ def run_claims(
     cluster through its ``concurrent.futures`` executor, the same code path.
     """
     claims = list(claims)
-    report = progress or (lambda cid, finished: None)
+    report = progress or (lambda _cid, _finished: None)
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
     if jobs == 1 and scheduler is None and not local_dask:

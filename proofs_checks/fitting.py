@@ -105,8 +105,8 @@ def ols_line(u: np.ndarray, v: np.ndarray, level: float = CONFIDENCE) -> LineFit
     """Ordinary least squares with a t-based interval on the slope (deterministic data)."""
     u = np.asarray(u, dtype=float)
     v = np.asarray(v, dtype=float)
-    slope, intercept = line_fit(u, v[None, :])
-    slope, intercept = float(slope[0]), float(intercept[0])
+    slopes, intercepts = line_fit(u, v[None, :])
+    slope, intercept = float(slopes[0]), float(intercepts[0])
     resid = v - (intercept + slope * u)
     m = len(u)
     ss_res = float(resid @ resid)

@@ -184,7 +184,7 @@ _SEEN = pytest.StashKey[dict]()
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object):
+def pytest_pycollect_makeitem(collector: pytest.Collector, obj: object):
     claims = sys.modules.get("proofs_checks.claims")
     if claims is None or not isinstance(collector, pytest.Module):
         return None  # no module has defined a claim yet: nothing to look at
@@ -219,8 +219,9 @@ class ClaimItem(pytest.Item):
     def runtest(self) -> None:
         seed, profile = _seed_and_profile(self.config)
         if hasattr(self.config, "workerinput"):  # tell the xdist controller what was collected
-            counts = self.config.pluginmanager.get_plugin("ratecheck-rate-report").counts()
-            self.user_properties.append((_COUNTS_KEY, json.dumps(counts)))
+            rate_report = self.config.pluginmanager.get_plugin("ratecheck-rate-report")
+            assert isinstance(rate_report, RateReport)  # registered by pytest_configure
+            self.user_properties.append((_COUNTS_KEY, json.dumps(rate_report.counts())))
         entry, passed, message = _evaluate(self.claim, seed, profile)
         self.user_properties.append((_ENTRY_KEY, json.dumps(entry)))
         if not passed:
@@ -265,11 +266,22 @@ class RateReport:
         if report.when != "call":
             return
         for key, value in report.user_properties:
+            if not isinstance(value, str):
+                continue  # ours are JSON text; another plugin's properties are not read
             if key == _ENTRY_KEY:
                 entry = json.loads(value)
                 self.entries[entry["id"]] = entry
             elif key == _COUNTS_KEY:
                 self.worker_counts = json.loads(value)
+
+    def _collected_and_selected(self) -> tuple[int, int] | None:
+        """The claims collected and selected: an xdist worker's counts (sent with each claim it
+        runs), else this process's once it has collected; None before that."""
+        if self.worker_counts:
+            return self.worker_counts["collected"], self.worker_counts["selected"]
+        if self.selected is None:
+            return None
+        return self.collected, self.selected
 
     def _selection(self, collected: int, selected: int) -> str | None:
         parts = []
@@ -283,12 +295,12 @@ class RateReport:
 
     def run_info(self, session: pytest.Session, exitstatus: int) -> dict[str, Any] | None:
         """The ``run`` object of results.json, or None when this run saw no claim."""
-        counts = self.worker_counts or (self.counts() if self.selected is not None else None)
+        counts = self._collected_and_selected()
         if counts is None:
             return None
         from .output import run_summary
 
-        collected, selected, ran = counts["collected"], counts["selected"], len(self.entries)
+        (collected, selected), ran = counts, len(self.entries)
         stopped_early = bool(session.shouldstop or session.shouldfail)
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or (
             stopped_early and ran < selected

@@ -39,6 +39,13 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
+    return _jsonable_scalar(value)
+
+
+def _jsonable_scalar(value: Any) -> Any:
+    """One JSON scalar: numpy scalars unwrapped, NaN and inf as null, anything else as text."""
+    import numpy as np
+
     if isinstance(value, np.bool_ | bool):
         return bool(value)
     if isinstance(value, np.integer):
@@ -216,7 +223,8 @@ class ClaimRecord:
                     f"{m.expected_verdict}. Predicted {m.predicted_text}; {m.reason}"
                 )
         if (
-            self.meets_target is False
+            self.resolution is not None
+            and self.meets_target is False
             and self.loose is None
             and self.expected_verdict == ("confirmed")
         ):

@@ -28,27 +28,26 @@ AT_LEAST = "at_least"
 SIDES = (TIGHT, AT_MOST, AT_LEAST)
 
 
+def _decide(confirmed: bool, refuted: bool) -> str:
+    """The verdict from the two tests of a side's rule: confirmation is checked first."""
+    if confirmed:
+        return CONFIRMED
+    if refuted:
+        return REFUTED
+    return INCONCLUSIVE
+
+
 def interval_verdict(ci: tuple[float, float], target: float, tol: float, side: str) -> str:
     """Verdict of a confidence interval against ``target`` within ``tol`` (see module doc)."""
     lo, hi = ci
     if side == TIGHT:
-        if target - tol <= lo and hi <= target + tol:
-            return CONFIRMED
-        if hi < target - tol or lo > target + tol:
-            return REFUTED
-        return INCONCLUSIVE
+        return _decide(
+            target - tol <= lo and hi <= target + tol, hi < target - tol or lo > target + tol
+        )
     if side == AT_MOST:
-        if hi <= target + tol:
-            return CONFIRMED
-        if lo > target + tol:
-            return REFUTED
-        return INCONCLUSIVE
+        return _decide(hi <= target + tol, lo > target + tol)
     if side == AT_LEAST:
-        if lo >= target - tol:
-            return CONFIRMED
-        if hi < target - tol:
-            return REFUTED
-        return INCONCLUSIVE
+        return _decide(lo >= target - tol, hi < target - tol)
     raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
 
 

@@ -16,8 +16,9 @@ from .privacy import check_delta, privacy_of_noise
 # --- clipping bias (Koloskova et al.) and error feedback (DiceSGD) ------------------------------
 
 
-def clip(values: np.ndarray, threshold: np.ndarray) -> np.ndarray:
-    """Clip scalars (elementwise) to ``[-threshold, threshold]``."""
+def clip(values: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
+    """Clip scalars (elementwise) to ``[-threshold, threshold]`` (one threshold, or one per
+    coordinate)."""
     return np.clip(values, -threshold, threshold)
 
 

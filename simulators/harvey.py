@@ -158,7 +158,7 @@ def run(
         top = v[first]
         sq = float(x[:s] @ x[:s])
         f_path[t - 1] = top + 0.5 * sq if strongly else top
-        if keep_iterates:
+        if iterates is not None:  # keep_iterates
             iterates[t - 1] = x
         if t >= horizon + 2 - k:
             total[:s] += x[:s]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..records import ClaimRecord
 
 
-def caption(record: ClaimRecord) -> str:
+def caption(_record: ClaimRecord) -> str:
     return (
         "Each point is one pair (log10 e_k, log10 e_k+1) of one deterministic run: the slope is "
         "the order of convergence. Filled: pairs fitted; crosses: errors at the precision floor, "

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
     from ..records import ClaimRecord
 
-SIDE_WORDS = {"at_most": " (at most)", "at_least": " (at least)"}
+#: Words after the predicted slope, by the prediction's ``side`` (None: a kind without sides).
+SIDE_WORDS: dict[str | None, str] = {"at_most": " (at most)", "at_least": " (at least)"}
 
 
 def caption(record: ClaimRecord) -> str:

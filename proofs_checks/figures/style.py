@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     from ..records import ClaimRecord, MutantRecord
 
@@ -30,7 +31,7 @@ SCREEN_DPI = 100
 SIZE = (6.4, 4.0)
 WIDE = (8.0, 4.0)
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "mathtext.fontset": "dejavusans",
     "font.size": 10,

@@ -179,18 +179,16 @@ def mutant_row(m: MutantView) -> str:
     )
 
 
-def section(c: ClaimView) -> str:
+def section_intro(c: ClaimView) -> list[str]:
+    """The heading, the paper, the statement and what the claim assumes."""
     r = c.record
-    p = [f'<section class="claim" id="{c.anchor}" data-kind="{e(r.kind)}">']
-    p.append(
+    p = [
         f'<h2><a href="#{c.anchor}">{e(c.id)}</a> {badge(r.verdict, r.expected_verdict)} '
-        f"{passed_mark(c)}</h2>"
-    )
-    p.append(
+        f"{passed_mark(c)}</h2>",
         f'<p class="paper">{e(c.paper.full)} Kind: {e(r.kind)}. Module <code>{e(r.module)}</code>.'
-        "</p>"
-    )
-    p.append(f'<p class="statement">{e(r.statement)}</p>')
+        "</p>",
+        f'<p class="statement">{e(r.statement)}</p>',
+    ]
     if r.latex:
         p.append(display_math(r.latex))
     if r.assumptions:
@@ -198,41 +196,71 @@ def section(c: ClaimView) -> str:
         p.append(f"<h3>Assumptions</h3><ul>{items}</ul>")
     if r.simplification:
         p.append(f"<p><b>Simplification.</b> {e(r.simplification)}</p>")
+    return p
+
+
+def section_figure(c: ClaimView) -> list[str]:
+    """The claim's figure with its caption, or why there is none."""
     if c.figure_png is not None:
         shown = img(c.figure_png, f"Figure: {c.id}", "figure")
-        if r.figure:  # the print-resolution file next to the page
-            shown = f'<a href="{e(r.figure)}">{shown}</a>'
-        p.append(f'<figure>{shown}<figcaption class="caption">{e(c.caption)}</figcaption></figure>')
-    elif c.figure_error:
-        p.append(f'<p class="caption">No figure: {e(c.figure_error)}</p>')
-    p.append("<h3>Numbers</h3>")
+        if c.record.figure:  # the print-resolution file next to the page
+            shown = f'<a href="{e(c.record.figure)}">{shown}</a>'
+        return [f'<figure>{shown}<figcaption class="caption">{e(c.caption)}</figcaption></figure>']
+    if c.figure_error:
+        return [f'<p class="caption">No figure: {e(c.figure_error)}</p>']
+    return []
+
+
+def section_numbers(c: ClaimView) -> list[str]:
+    """The predicted and fitted numbers, then the counterexample when there is one."""
     rows = [("Predicted", predicted(c.predicted))] + [(k, e(v)) for k, v in c.numbers]
-    p.append(kv_table(rows))
-    if r.fitted:
+    p = ["<h3>Numbers</h3>", kv_table(rows)]
+    if c.record.fitted:
         p.append(
             "<details><summary>All fitted values</summary><pre>"
-            f"{e(json.dumps(r.fitted, indent=1))}</pre></details>"
+            f"{e(json.dumps(c.record.fitted, indent=1))}</pre></details>"
         )
     if c.counterexample is not None:
         p.append('<h3 class="counterexample">Counterexample</h3>')
         p.append(counterexample(c.counterexample))
-    if c.derivation:
-        p.append('<h3>Derivation</h3><ol class="steps">')
-        for label, tex, text in c.derivation:
-            shown = (
-                formula(tex, "formula inline", 1.2, f"{label}: {tex}") or f"<code>{e(text)}</code>"
-            )
-            p.append(f"<li>{e(label)}: {shown}</li>")
-        p.append("</ol>")
-    if c.mutants:
-        k, n = c.mutants_caught
-        p.append(f"<h3>Mutants ({k}/{n} refuted)</h3>")
-        p.append(
-            "<table><thead><tr><th>mutant</th><th>what is wrong</th><th>predicted</th>"
-            "<th>fitted</th><th>verdict</th><th>reason</th></tr></thead><tbody>"
-        )
-        p += [mutant_row(m) for m in c.mutants]
-        p.append("</tbody></table>")
+    return p
+
+
+def section_derivation(c: ClaimView) -> list[str]:
+    """The steps from the paper's statement to the predicted value, when the claim gives them."""
+    if not c.derivation:
+        return []
+    p = ['<h3>Derivation</h3><ol class="steps">']
+    for label, tex, text in c.derivation:
+        shown = formula(tex, "formula inline", 1.2, f"{label}: {tex}") or f"<code>{e(text)}</code>"
+        p.append(f"<li>{e(label)}: {shown}</li>")
+    p.append("</ol>")
+    return p
+
+
+def section_mutants(c: ClaimView) -> list[str]:
+    """The table of mutants and their verdicts, when the claim has any."""
+    if not c.mutants:
+        return []
+    k, n = c.mutants_caught
+    p = [
+        f"<h3>Mutants ({k}/{n} refuted)</h3>",
+        "<table><thead><tr><th>mutant</th><th>what is wrong</th><th>predicted</th>"
+        "<th>fitted</th><th>verdict</th><th>reason</th></tr></thead><tbody>",
+    ]
+    p += [mutant_row(m) for m in c.mutants]
+    p.append("</tbody></table>")
+    return p
+
+
+def section(c: ClaimView) -> str:
+    r = c.record
+    p = [f'<section class="claim" id="{c.anchor}" data-kind="{e(r.kind)}">']
+    p += section_intro(c)
+    p += section_figure(c)
+    p += section_numbers(c)
+    p += section_derivation(c)
+    p += section_mutants(c)
     if r.traceback:
         p.append(f"<details><summary>Traceback</summary><pre>{e(r.traceback)}</pre></details>")
     p.append('<p class="back"><a href="#summary">back to the summary</a></p></section>')

@@ -20,8 +20,8 @@ from ..records import VERDICTS, ClaimRecord, MutantRecord, RunInfo, RunRecord
 from ..verdicts import AT_LEAST, AT_MOST
 from .reliability import Reliability
 
-#: The words before a prediction shown as a formula, by its ``side``.
-RELATION_WORDS = {AT_MOST: "at most", AT_LEAST: "at least"}
+#: The words before a prediction shown as a formula, by its ``side`` (None: a kind without sides).
+RELATION_WORDS: dict[str | None, str] = {AT_MOST: "at most", AT_LEAST: "at least"}
 
 
 @dataclass(frozen=True)
