@@ -62,6 +62,10 @@ STEPS_ETA = np.array([0.1, 0.03, 0.01])
     # least 1.75 away), so the tolerance only has to hold the Monte Carlo bands (about +-5% at
     # c = 16 in the quick profile); 10% of the bias separates it from 0 (no bias) and from a
     # constant off by a factor 1.5 or more.
+    loose=(
+        "pending rework: Monte Carlo rtol 0.1 equals the resolution target: refutes only "
+        "references off by more than 11% (outside [0.906, 1.11])"
+    ),
     predicted=Agreement(rtol=0.1),
     mutants=[
         Mutant(

@@ -172,6 +172,10 @@ NUS = np.array([0.005, 0.01, 0.02, 0.05])
     latex=rf"F_\infty(\nu\text{{-DP-FTRL}}) \le {sp.latex(DP_SGD_STATIONARY)}",
     assumptions=("quadratic loss", "single participation", "equal (eps, delta)"),
     simplification="The instance of dp.correlated_noise.linear_regression, nu in [0.005, 0.05].",
+    loose=(
+        "pending rework: the data reach 0.28 of the bound (max y/B 0.283): a bound 3.5 times "
+        "smaller is confirmed too"
+    ),
     predicted=Bound(expression=DP_SGD_STATIONARY, x=nu, side=AT_MOST, symbols=SYMBOLS),
     mutants=[
         Mutant(

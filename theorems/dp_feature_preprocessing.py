@@ -80,6 +80,10 @@ def gaps(ctx: RunContext, method: str, **options) -> Samples:
     # here has no such term (the coarse centre is within a bin whatever mu <= 2048, and the
     # deviations are within the clip radius), so the gap should be flat. |slope| < 0.2 is the
     # criterion of the research notes; it separates DPSGD's slope (about 0.8) by a wide margin.
+    loose=(
+        "pending rework: tolerance 0.2 exceeds the resolution target 0.1: refutes only exponents "
+        "outside [-0.21, 0.21]"
+    ),
     predicted=Scaling(exponent=0.0, tolerance=0.2, parameter="mu"),
     mutants=[
         Mutant(
@@ -113,6 +117,10 @@ def dpsgd_f_flat(
     # The lower bound is proportional to R ~ mu once mu is large; from mu = 1 (where the
     # noise is not yet the main error) the fitted slope is about 0.8. A one-sided claim of
     # growth at least mu^0.5 (tolerance 0.1) is what the theorem supports on this grid.
+    loose=(
+        "pending rework: the instance grows faster than the claimed lower bound (fitted exponent "
+        "0.82 against at least 0.5): a claim of at least 0.8 is confirmed too"
+    ),
     predicted=Scaling(exponent=0.5, tolerance=0.1, side=AT_LEAST, parameter="mu"),
     mutants=[
         Mutant(

@@ -152,6 +152,10 @@ def convex_n_grid(ctx: RunContext) -> np.ndarray:
     # With T proportional to n^2 the bound is exactly proportional to 1/n (sigma^2/T is
     # constant), and the dynamics are in the stationary, noise-dominated regime at every n;
     # 0.1 leaves room for the transient of the smallest n and separates 0 and -1/2.
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes only exponents "
+        "outside [-1.12, -0.87]"
+    ),
     predicted=Scaling(exponent=-1.0, tolerance=0.1, parameter="n"),
     mutants=[
         Mutant(
@@ -251,6 +255,10 @@ D_SWEEP_N, D_SWEEP_STEPS = 512, 80_000
         "claim and its mutant are in the noise-dominated, unsaturated regime)."
     ),
     # Local slope 0.5 E^2T/(1 + E^2T) >= 0.475 at d = 4: within 0.1 of 1/2, and 1 is outside.
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes only exponents "
+        "outside [0.37, 0.63]"
+    ),
     predicted=Scaling(exponent=0.5, tolerance=0.1, parameter="d"),
     mutants=[
         Mutant(
@@ -291,6 +299,10 @@ EPS_SWEEP_N, EPS_SWEEP_D, EPS_SWEEP_STEPS = 512, 16, 32_768
     # Two departures from -1, both small: the accountant's log factors (sigma(eps) has fitted
     # exponent -0.975 here) and the 1/T term (noise share >= 0.975): together about 0.04. 0.1
     # covers them and excludes 0 and -2.
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes exponents above -0.83"
+        " only (fitted -0.96)"
+    ),
     predicted=Scaling(exponent=-1.0, tolerance=0.1, parameter="eps"),
     mutants=[
         Mutant(

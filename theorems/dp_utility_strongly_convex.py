@@ -94,6 +94,10 @@ SC_TOLERANCE = 0.1  # the excess is exactly d s^2/(2 mu T) in mean; 0.1 covers M
         "Linear loss -<z_i, theta> (||z_i|| <= 1) plus (mu/2)||theta||^2, mu = 0.5, d = 8, "
         "T = 256 full-batch steps 1/(mu t), last iterate, eps = 1, delta = 1e-5."
     ),
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes only exponents "
+        "outside [-2.12, -1.88]"
+    ),
     predicted=Scaling(exponent=N_EXPONENT, tolerance=SC_TOLERANCE, parameter="n"),
     mutants=[
         Mutant(
@@ -127,6 +131,10 @@ def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Sam
     latex=r"\mathbb{E}F(\theta_T) - F^* \propto d",
     assumptions=("loss L-Lipschitz plus (mu/2)||theta||^2", "(eps, delta)-DP"),
     simplification="The instance of dp.utility.strongly_convex, n = 256, d from 2 to 64.",
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes only exponents "
+        "outside [0.86, 1.10]"
+    ),
     predicted=Scaling(exponent=D_EXPONENT, tolerance=SC_TOLERANCE, parameter="d"),
     mutants=[
         Mutant(
@@ -163,6 +171,10 @@ def strongly_convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Sam
     # (see EPSILON_SWEEP; the accountant's discrete order grid makes the local exponent of sigma
     # jump by up to +-0.1 between grid points): 0.15 covers the hidden log factors and the
     # Monte Carlo error; the mutant's -1 stays far outside.
+    loose=(
+        "pending rework: tolerance 0.15 exceeds the resolution target 0.1: refutes only exponents "
+        "outside [-2.11, -1.77]"
+    ),
     predicted=Scaling(exponent=EPS_EXPONENT, tolerance=0.15, parameter="eps"),
     mutants=[
         Mutant(

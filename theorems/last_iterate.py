@@ -43,6 +43,8 @@ lower-bound constructions showing the :math:`\log T` is real are in
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from proofs_checks import (
@@ -113,6 +115,11 @@ L1_DIM, L1_START, L1_ETA, NOISE = 5, 3.0, 0.5, 1.0
         "decays as T^(-1/2): the exponent of the bound is attained (its log factor is attained "
         "only by Harvey et al.'s T-dimensional instance, see sgd.last_iterate.tight_convex)."
     ),
+    loose=(
+        "pending rework: instance decays faster than claimed: fitted exponent -0.64 after dividing"
+        " out a log T the instance does not attain; cannot tell -0.5 from -0.6 (refutes only from "
+        "-0.69)"
+    ),
     predicted=SQRT_LOG_RATE,
     mutants=[
         Mutant(
@@ -164,8 +171,18 @@ SC_WEIGHT, SC_MU = 0.1, 1.0
         "x_1 = 3*1, Gaussian noise sigma = 1. The small l1 weight keeps the classical failure "
         "of small steps visible: with c/(mu t), c < 1/2, the iterate contracts only like t^(-c)."
     ),
+    loose=(
+        "pending rework: margin 0.1 is the old tolerance (the distance to the mutant), not a model"
+        " error: instance decays faster than claimed: fitted exponent -1.18 after dividing out a "
+        "log T the instance does not attain; cannot tell -1 from -1.1 (refutes only from -1.29)"
+    ),
     predicted=PowerLaw(
-        exponent=-1.0, log_power=1, tolerance=RATE_TOLERANCE, side=AT_MOST, window=WINDOW
+        exponent=-1.0,
+        log_power=1,
+        tolerance=RATE_TOLERANCE,
+        margin=RATE_TOLERANCE,
+        side=AT_MOST,
+        window=WINDOW,
     ),
     mutants=[
         Mutant(
@@ -221,7 +238,12 @@ SMOOTHNESS = float(HUBER_CURVATURES.max())
         "x_1 = (2, 2), additive Gaussian noise sigma = 1, eta = 1. The O~ is read as one log "
         "factor, the same as the Lipschitz case."
     ),
-    predicted=SQRT_LOG_RATE,
+    loose=(
+        "pending rework: margin 0.1 is the old tolerance (the distance to the mutant), not a model"
+        " error: instance decays faster than claimed: fitted exponent -0.63 after dividing out a "
+        "log T the instance does not attain; cannot tell -0.5 from -0.6 (refutes only from -0.74)"
+    ),
+    predicted=replace(SQRT_LOG_RATE, margin=RATE_TOLERANCE),
     mutants=[
         Mutant(
             "constant_step",
@@ -281,6 +303,11 @@ COMPOSITE_CENTER, COMPOSITE_WEIGHT = 1.0, 2.0
     simplification=(
         "Euclidean, domain R^5: f(x) = ||x - 1||_1, h(x) = 2||x||_1 (soft threshold), so "
         "x* = 0 is set by h (F* = 5); x_1 = 3*1, Gaussian noise sigma = 1, eta = 0.5."
+    ),
+    loose=(
+        "pending rework: instance decays faster than claimed: fitted exponent -0.61 after dividing"
+        " out a log T the instance does not attain; cannot tell -0.5 from -0.6 (refutes only from "
+        "-0.69)"
     ),
     predicted=SQRT_LOG_RATE,
     mutants=[

@@ -130,7 +130,13 @@ LEVELS = -np.log(1 - 0.5 ** (1 / BLOCKS))  # log(1/delta') at each block size
         "in [0, 1]). The tolerance 0.25 is far below what a polynomial tail does: a quantile "
         "growing like delta^(-a) has local exponent a log(1/delta) >= 2.3 a here."
     ),
-    predicted=PowerLaw(exponent=1.0, tolerance=0.25, side=AT_MOST),
+    loose=(
+        "pending rework: margin 0.25 is the old tolerance (the distance to the mutant), not a "
+        "model error: the quantile grows as log(1/delta)^0.66, not the claimed at most "
+        "log(1/delta)^1, and its local exponent drifts from 0.64 to 0.74: cannot tell 1 from 0.9 "
+        "(refutes only from 0.38)"
+    ),
+    predicted=PowerLaw(exponent=1.0, tolerance=0.25, margin=0.25, side=AT_MOST),
     mutants=[
         Mutant(
             "cauchy_noise",

@@ -67,6 +67,11 @@ def _asgd(alpha: float, e0: np.ndarray, steps: int, label_noise: float) -> np.nd
     assumptions=("x ~ N(0, H)", "same step delta for SGD and ASGD", "noiseless labels"),
     simplification=ASGD_PARAMETERS
     + " w_0 - w* has equal excess risk in every direction; horizon N = 1000 (3000 full).",
+    loose=(
+        "pending rework: no near statements (Search.near): the conclusion is a strict comparison "
+        "of ASGD's and SGD's bias per direction with no threshold constant to scale, so the "
+        "search's resolution is not measured"
+    ),
     predicted=Implication(max_examples=300, max_examples_full=1000),
     mutants=[
         Mutant(
@@ -118,6 +123,11 @@ def asgd_subspace_bias(ctx: RunContext, alpha: float = 1 / (1 + ASGD_Q)) -> Sear
     latex=r"V^{\mathrm{ASGD}}_N > V^{\mathrm{SGD}}_N \quad (N \ge 2)",
     assumptions=("x ~ N(0, H)", "label noise of variance s^2", "same step delta"),
     simplification=ASGD_PARAMETERS + " s = 1; horizons N from 2 to 1000 drawn by the search.",
+    loose=(
+        "pending rework: no near statements (Search.near): the conclusion is a strict comparison "
+        "(ASGD's variance above SGD's) with no threshold constant to scale, so the search's "
+        "resolution is not measured"
+    ),
     predicted=Implication(max_examples=300, max_examples_full=1000),
     mutants=[
         Mutant(
@@ -170,7 +180,12 @@ SGDM_BETA, SGDM_SIGMA, SGDM_TIME = 0.9, 1.0, 2.0
         "mean-and-covariance recursion."
     ),
     # at least 0.4 (the notes' threshold), as "0.5 - 0.1" with a lower-bound side
-    predicted=PowerLaw(exponent=0.5, tolerance=0.1, side=AT_LEAST),
+    loose=(
+        "pending rework: margin 0.1 is the old tolerance (the distance to the mutant), not a model"
+        " error: the gap grows as eta^1.07 against the claimed at least eta^0.5: a claim of at "
+        "least eta^1 is confirmed too (refutes only from 1.23)"
+    ),
+    predicted=PowerLaw(exponent=0.5, tolerance=0.1, margin=0.1, side=AT_LEAST),
     mutants=[
         Mutant(
             "sgd_at_eta",

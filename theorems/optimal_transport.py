@@ -75,6 +75,10 @@ HILBERT_RHO = float(hilbert_contraction(GRID_COST, RATE_REG)[0])
     ),
     # Relative tolerance 5% on the rate -log(rho): well inside the gap between the bound and
     # the observed rate, and a stalled iteration (rho_hat = 1) is 100% off.
+    loose=(
+        "pending rework: the instance contracts at 0.11 against the claimed bound 0.58: every "
+        "claimed rate from 0.10 to 0.58 is confirmed"
+    ),
     predicted=Geometric(rho=HILBERT_RHO, side=AT_MOST, tolerance=0.05, window=(2, None)),
     mutants=[
         Mutant(

@@ -188,6 +188,10 @@ SPARSITY_PREDICTION = Bound(
         "is recorded in the notes. Planted 8 x 8 assignments (unique optimum, gap >= 0.05); "
         "y is the largest tail mass over the instances."
     ),
+    loose=(
+        "pending rework: the data reach 1.7e-8 of the bound (max y/B 1.7e-8): any bound above "
+        "1.7e-8 B is confirmed too"
+    ),
     predicted=SPARSITY_PREDICTION,
     mutants=[
         Mutant(
@@ -255,6 +259,12 @@ def sns_hessian_sparsity(ctx: RunContext, kept_per_row: float = 1.0):
         "fast geometric rate over the steps above its floor; it is checked one-sided against "
         "10^-1/2 per step, median over instances, Newton steps 0 to 6 (errors stay above "
         "1e-16). The too-sparse regime is the mutant, with its fitted rate in the report."
+    ),
+    expect="inconclusive",
+    loose=(
+        "pending rework: the local rate keeps steepening (rate ratio 3.4 to 5.8 over the window): "
+        "a pre-asymptotic collapse far faster than the claimed 10^-1/2; superlinear convergence "
+        "judged as a geometric rate never settles, so the check is inconclusive"
     ),
     # Relative 5% on the rate: the adequate Hessian gains 1 to 2 decades a step (rate ratio
     # q >= 2 against half a decade), the too-sparse one a quarter decade (q ~ 0.5).

@@ -101,7 +101,12 @@ W2_ETAS = {
     # Newton's count is bounded (warm-up plus a few steps) while Sinkhorn's grows at least
     # linearly in 1/reg (its local rate 1 - rho shrinks with reg); exponent 1 +- 0.5 reads
     # "grows at least like (1/reg)^(1/2)", clearly apart from the no-growth exponent 0.
-    predicted=Scaling(exponent=1.0, tolerance=0.5, side=AT_LEAST, parameter="1/reg"),
+    loose=(
+        "pending rework: margin 0.5 is the old tolerance (the distance to the mutant), not a model"
+        " error: the fitted exponent 0.84 (95% CI [0.83, 0.85]) lies 0.16 below the claimed at "
+        "least 1, and a claim of at least 0.5 would pass too (refutes only from 1.35)"
+    ),
+    predicted=Scaling(exponent=1.0, tolerance=0.5, margin=0.5, side=AT_LEAST, parameter="1/reg"),
     mutants=[
         Mutant(
             "newton_stage_replaced",
@@ -157,6 +162,10 @@ SPEEDUP, SLOW_SINKHORN = 10, 500
         "iterations: a capped count is a lower bound, so the bound N_Sinkhorn/10 can only be "
         "understated. x is Sinkhorn's count on each (instance, eta) where it needed more than "
         "500 iterations, y the SNS count on the same problem (the largest where two share x)."
+    ),
+    loose=(
+        "pending rework: the data reach 0.55 of the bound (max y/B 0.549): a bound 1.8 times "
+        "smaller is confirmed too"
     ),
     predicted=Bound(
         expression=SNS_COUNT_BOUND,

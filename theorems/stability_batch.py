@@ -203,6 +203,10 @@ def thresholds_over_batches(batches: np.ndarray) -> np.ndarray:
         "log-normal per-sample gradient norms; fit over B in [1, B_c/9], B_c the crossover "
         "(2/lambda_max)/eta*(1)."
     ),
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes exponents below 0.85 "
+        "only (fitted 0.965)"
+    ),
     predicted=Scaling(exponent=1.0, tolerance=0.1, window=LINEAR_WINDOW, parameter="B"),
     mutants=[
         Mutant(
@@ -235,6 +239,10 @@ def linear_scaling(ctx: RunContext) -> Samples:
     simplification="Same instance as the linear-scaling claim; B from 20 B_c to 1280 B_c.",
     # First-order perturbation predicts exactly B^-1 (module docstring); on the window the
     # local slope is within 0.05 of -1 (see SATURATION_WINDOW), so tolerance 0.1 covers it.
+    loose=(
+        "pending rework: tolerance 0.1 equals the resolution target: refutes exponents above -0.90"
+        " only"
+    ),
     predicted=Scaling(exponent=-1.0, tolerance=0.1, window=SATURATION_WINDOW, parameter="B"),
     mutants=[
         Mutant(

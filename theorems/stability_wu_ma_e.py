@@ -112,6 +112,14 @@ def wu_ma_e_quantity(hessians: np.ndarray, eta: float, batch: int, factor: float
     ],
 )
 def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Search:
+    return wu_ma_e_search(finite_population)
+
+
+def wu_ma_e_search(finite_population: bool, threshold: float = 1.0) -> Search:
+    """The search for "condition <= ``threshold`` implies stability"; its near statements
+    raise the threshold to 1 + d (false in one dimension, where the condition is also
+    necessary)."""
+
     def factor(n: int, b: int) -> float:
         return noise_factor(n, b, replacement=not finite_population)
 
@@ -125,12 +133,16 @@ def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Searc
     def eta_of(inst) -> float:
         return inst[2] * 2 / hessian_trace(inst[0])
 
-    def premise(inst) -> bool:
+    def slack(inst) -> float:
+        """Distance of the condition from its threshold: 0 on the premise's edge."""
         g, b, _ = inst
         if hessian_trace(g) == 0:
-            return False
+            return -1.0  # outside the premise: H = 0 has no threshold
         h = rank_one_hessians(g)
-        return wu_ma_e_quantity(h, eta_of(inst), b, factor(len(g), b)) <= 1
+        return threshold - wu_ma_e_quantity(h, eta_of(inst), b, factor(len(g), b))
+
+    def premise(inst) -> bool:
+        return slack(inst) >= 0
 
     def one_dim_thresholds(inst) -> tuple[float, float] | None:
         g, b, _ = inst
@@ -165,7 +177,14 @@ def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Searc
             else {"condition": pair[0], "operator": pair[1]},
         }
 
-    return Search(instances(), premise, conclusion, describe)
+    return Search(
+        instances(),
+        premise,
+        conclusion,
+        describe,
+        near=lambda d: wu_ma_e_search(finite_population, threshold * (1 + d)),
+        slack=slack,
+    )
 
 
 # --- one dimension, symbolically ------------------------------------------------------------

@@ -129,6 +129,10 @@ SCALING_TOLERANCE = 0.15
     simplification=SCHEDULE
     + " d = 50 eigenvalues log-spaced in [1/kappa, 1], equal initial excess risk in each; "
     "kappa from 1e2 to 1e4; the known log factor S(T) (number of stages) is divided out.",
+    loose=(
+        "pending rework: tolerance 0.15 exceeds the resolution target 0.1: refutes only exponents "
+        "outside [0.35, 0.66] though the fit's interval is +-0.004"
+    ),
     predicted=Scaling(exponent=0.5, tolerance=SCALING_TOLERANCE, parameter="kappa"),
     mutants=[
         Mutant(
@@ -152,6 +156,10 @@ def shb_bias_scaling(ctx: RunContext, beta_rule: str = "polyak") -> Samples:
     latex=r"T_\epsilon^{\mathrm{SGD}} = \tilde O(\kappa \log(1/\epsilon))",
     assumptions=("f quadratic, mu I <= H <= L I", "bias term: no gradient noise"),
     simplification=SCHEDULE + " Same instances as the SHB claim, beta = 0.",
+    loose=(
+        "pending rework: tolerance 0.15 exceeds the resolution target 0.1: refutes only exponents "
+        "outside [0.84, 1.15] though the fit's interval is +-0.001"
+    ),
     predicted=Scaling(exponent=1.0, tolerance=SCALING_TOLERANCE, parameter="kappa"),
     mutants=[
         Mutant(
@@ -172,7 +180,8 @@ VAR_KAPPA, VAR_DIM, VAR_SIGMA = 100.0, 20, 1.0
 #: Predicted: risk <= C d sigma^2 log(T) / T. An extra log factor beyond the one divided out
 #: would add at most 1/log(256) = 0.18 to the fitted slope over these budgets, so 0.2 admits
 #: "within a polylog"; a risk that does not decay (the constant-step mutant) has slope near 0.
-VARIANCE_PREDICTION = PowerLaw(exponent=-1.0, log_power=1, tolerance=0.2, side=AT_MOST)
+# margin 0.2: the old tolerance, pending rework (both variance claims are marked loose)
+VARIANCE_PREDICTION = PowerLaw(exponent=-1.0, log_power=1, tolerance=0.2, margin=0.2, side=AT_MOST)
 
 
 def _variance_samples(ctx: RunContext, beta: float, decay: bool) -> Samples:
@@ -202,6 +211,11 @@ def _variance_samples(ctx: RunContext, beta: float, decay: bool) -> Samples:
     simplification=SCHEDULE
     + " kappa = 100, d = 20, noise n = sigma H^(1/2) z (equality in the condition), "
     "w_0 = w* (variance term alone), budgets 2^8 to 2^13 (2^15 in the full profile).",
+    loose=(
+        "pending rework: margin 0.2 is the old tolerance (the distance to the mutant), not a model"
+        " error: fitted exponent -1.05 after dividing out a log factor, local exponent drifting "
+        "from -1.07 to -1.01: cannot tell -1 from -1.1 (refutes only from -1.27)"
+    ),
     predicted=VARIANCE_PREDICTION,
     mutants=[
         Mutant(
@@ -225,6 +239,11 @@ def shb_variance(ctx: RunContext, decay: bool = True) -> Samples:
     latex=r"\mathbb E f(w_T) - f^* = \tilde O\Big(\frac{d\sigma^2}{T}\Big)",
     assumptions=("f quadratic", "E[n n^T] <= sigma^2 H", "step decay"),
     simplification=SCHEDULE + " Same instance as the SHB claim, beta = 0.",
+    loose=(
+        "pending rework: margin 0.2 is the old tolerance (the distance to the mutant), not a model"
+        " error: fitted exponent -0.95 after dividing out a log factor, local exponent drifting "
+        "from -0.93 to -0.98; cannot tell -1 from -1.1 (refutes only from -1.18)"
+    ),
     predicted=VARIANCE_PREDICTION,
     mutants=[
         Mutant(
@@ -260,6 +279,10 @@ HANDBOOK_SHB_PREDICTION = Bound(expression=HANDBOOK_SHB_BOUND, x=t, symbols=HAND
         "f_i(x) = (x - b_i)^2/2, ten b_i evenly spaced in [-1, 1] (L_max = 1, sigma* = "
         f"{HB_SIGMA:.4f}), x_0 - x* = 2, eta = 1/4; the last iterate over t up to 2000 "
         "(5000 in the full profile), 4000 replicates (16000)."
+    ),
+    loose=(
+        "pending rework: the data reach 0.17 of the bound (max y/B 0.172): a bound five times "
+        "smaller is confirmed too"
     ),
     predicted=HANDBOOK_SHB_PREDICTION,
     mutants=[
