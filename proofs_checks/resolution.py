@@ -121,13 +121,13 @@ def resolve(
             name = _side_name(kind, direction)
             sides.append(name)
 
-            def refuted(t: float, direction: int = direction) -> bool:
+            def refuted_at(t: float, direction: int = direction) -> bool:
                 if t == 0.0:
                     return judgement.verdict == REFUTED
                 return verdict_of(kind.near_offset(direction, t)) == REFUTED
 
             limit = kind.step_limit(direction)
-            step = edge_step(refuted, target_step, limit, kind.resolution_precision)
+            step = edge_step(refuted_at, target_step, limit, kind.resolution_precision)
             at_target = kind.near_offset(direction, min(target_step, limit))
             if step is not None:
                 out[f"refutes_{name}"] = kind.parameter_value(kind.near_offset(direction, step))

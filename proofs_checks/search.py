@@ -82,6 +82,7 @@ class Family:
 
         if self.strategy is not None:
             return self.strategy
+        assert self.box is not None  # validate(): a family without a strategy has a box
         box = {k: st.floats(float(lo), float(hi)) for k, (lo, hi) in self.box.items()}
         return st.fixed_dictionaries(box)
 
@@ -149,8 +150,9 @@ def find_worst(
     tracker = _Tracker(family, kind, claim_id, make_run_ctx)
     _guided_search(family, tracker, ctx)
     searched = tracker.calls
-    if family.box and family.refine and tracker.best and math.isfinite(tracker.best[0]):
-        _refine(family, tracker)
+    best = tracker.best
+    if family.box and family.refine and best is not None and math.isfinite(best[0]):
+        _refine(family.box, family.refine, best[1], tracker)
     assert tracker.best is not None
     score, parameters, data = tracker.best
     return WorstCase(data, parameters, score, searched, tracker.calls - searched)
@@ -196,18 +198,23 @@ def _guided_search(family: Family, tracker: _Tracker, ctx: JudgeContext) -> None
         pass
 
 
-def _refine(family: Family, tracker: _Tracker) -> None:
-    """L-BFGS-B from the best instance, in the unit cube of the box (so one step size suits
-    every parameter), within the evaluation budget."""
+def _refine(
+    box: Mapping[str, tuple[float, float]],
+    evaluations: int,
+    best: dict[str, Any],
+    tracker: _Tracker,
+) -> None:
+    """L-BFGS-B from the best instance's parameters ``best``, in the unit cube of the ``box``
+    (so one step size suits every parameter), within ``evaluations`` more evaluations."""
     import numpy as np
     from scipy.optimize import minimize
 
-    names = list(family.box)
-    lo = np.array([float(family.box[n][0]) for n in names])
-    width = np.array([float(family.box[n][1]) for n in names]) - lo
-    fixed = dict(tracker.best[1])
+    names = list(box)
+    lo = np.array([float(box[n][0]) for n in names])
+    width = np.array([float(box[n][1]) for n in names]) - lo
+    fixed = dict(best)
     start = np.clip((np.array([float(fixed[n]) for n in names]) - lo) / width, 0.0, 1.0)
-    budget = tracker.calls + family.refine
+    budget = tracker.calls + evaluations
 
     def objective(z: np.ndarray) -> float:
         if tracker.calls >= budget:
@@ -222,7 +229,7 @@ def _refine(family: Family, tracker: _Tracker) -> None:
             start,
             method="L-BFGS-B",
             bounds=[(0.0, 1.0)] * len(names),
-            options={"maxfun": family.refine, "eps": 1e-7},
+            options={"maxfun": evaluations, "eps": 1e-7},
         )
     except _Budget:
         pass

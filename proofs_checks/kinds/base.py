@@ -121,8 +121,8 @@ class Kind:
         """The offset ``d`` reached by ``step >= 0`` in ``direction`` (-1 or +1)."""
         return direction * step
 
-    def step_limit(self, direction: int) -> float:
-        """How far, in steps, the bisection looks in ``direction``."""
+    def step_limit(self, _direction: int) -> float:
+        """How far, in steps, the bisection looks in a direction (the same both ways here)."""
         return self.resolution_span
 
     def target_step(self, target: float) -> float:
@@ -142,12 +142,12 @@ class Kind:
         two-sided claim, the strict one for a one-sided claim (the lenient one is implied)."""
         return (-1, 1)
 
-    def family_name(self, data: Any) -> str | None:
+    def family_name(self, _data: Any) -> str | None:
         """The family's parameter for these data (a search names its own); None: no family."""
         return self.resolution_parameter
 
     def resolver(
-        self, data: Any, judgement: Judgement, make_ctx: Callable[[], JudgeContext]
+        self, data: Any, _judgement: Judgement, make_ctx: Callable[[], JudgeContext]
     ) -> Callable[[float], str]:
         """A function ``d -> verdict`` of ``nearby(d)`` on ``data``.
 
@@ -157,11 +157,11 @@ class Kind:
         """
         return lambda d: self.nearby(d).judge(data, make_ctx()).verdict
 
-    def tightness(self, judgement: Judgement) -> float | None:
+    def tightness(self, _judgement: Judgement) -> float | None:
         """How close the data come to the prediction (bounds and one-sided claims), or None."""
         return None
 
-    def hardness(self, data: Any, claim_id: str) -> float:
+    def hardness(self, _data: Any, claim_id: str) -> float:
         """How hard an instance is for this prediction (larger: closer to breaking it): what a
         worst-case search over an instance family maximises (proofs_checks.search)."""
         raise ClaimError(claim_id, "data", f"{self.name} claims have no worst-case search")

@@ -320,7 +320,7 @@ class Bound(Kind):
     def format_value(self, value: float) -> str:
         return f"{value:.3g} B"
 
-    def near_text(self, parameter: str, d: float) -> str:
+    def near_text(self, _parameter: str, d: float) -> str:
         return "B" if d == 0 else self.format_value(1 + d)
 
     def target_step(self, target: float) -> float:

@@ -16,6 +16,8 @@ from .base import Judgement, Kind, check_finite, check_side, check_tolerance, ch
 from .line_fit import Coordinates, decide_line, judge_line, validate_samples, window_mask
 
 if TYPE_CHECKING:
+    from dataclasses import Field
+
     from matplotlib.figure import Figure
 
     from ..context import JudgeContext
@@ -72,6 +74,9 @@ class ExponentFamily(Kind):
     log_power: float
     side: str
     window: Any
+    if TYPE_CHECKING:
+        # the subclasses are dataclasses, so nearby() may use dataclasses.replace on them
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     resolution_parameter: ClassVar[str | None] = "exponent"
     #: An exponent off by 0.1 is the size of a missing log factor's local slope over the
