@@ -4,6 +4,7 @@ every row and figure and decodes every image (skipped when no Chromium is on PAT
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -89,3 +90,43 @@ def test_page_renders_in_headless_chromium(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     png = shot.read_bytes()
     assert png.startswith(PNG_SIGNATURE) and int.from_bytes(png[16:20], "big") == 1280
+
+
+def test_exact_values_are_shown_without_interval_or_band_in_chromium(tmp_path):
+    """The rendered section of an exact bound (one deterministic run) shows no interval and no
+    Monte Carlo band; its screenshot is kept next to the report for a reader to look at."""
+    directory = tmp_path / "report"
+    directory.mkdir()
+    write_demo_report(directory)
+    exe = browser()
+    page = (directory / "index.html").as_uri()
+    done = headless(exe, tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", page)
+    assert done.returncode == 0, done.stderr[-2000:]
+    start = done.stdout.index('id="claim-demo.bound.exact"')
+    end = done.stdout.find("<section", start)
+    section = done.stdout[start : end if end > 0 else None]
+    assert "exact values" in section
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", section))
+    assert "95%" not in text and "Monte Carlo" not in text, text
+    assert not re.search(r"(?<!no )band", text), text
+    # the section alone, with the page's own stylesheet, for the screenshot
+    html = (directory / "index.html").read_text()
+    head = html[: html.index("<body")]
+    html_start = html.rindex("<section", 0, html.index('id="claim-demo.bound.exact"'))
+    html_end = html.find("</section>", html_start) + len("</section>")
+    alone = directory / "exact-bound.html"
+    alone.write_text(f"{head}<body><main>{html[html_start:html_end]}</main></body></html>")
+    shot = directory / "exact-bound.png"
+    done = headless(
+        exe,
+        tmp_path / "profile",
+        "--window-size=1280,1400",
+        f"--screenshot={shot}",
+        alone.as_uri(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.read_bytes().startswith(PNG_SIGNATURE)
+    from matplotlib.image import imread
+
+    pixels = imread(shot)
+    assert pixels[..., :3].std() > 0.05  # the section was drawn, not a blank page
