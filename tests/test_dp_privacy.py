@@ -8,7 +8,9 @@ google/differential-privacy ``dp_accounting`` RDP and PLD accountant tests, Tens
 from __future__ import annotations
 
 import math
+import warnings
 
+import dp_accounting
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,12 +18,15 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from simulators.privacy import (
+    CALIBRATION_RTOL,
     EPSILON_SWEEP,
     EPSILON_SWEEP_DELTA,
+    AccountingWarning,
     PrivacySpent,
     calibrate_noise_multiplier,
     check_budget,
     dp_sgd_event,
+    dp_sgd_schedule,
     privacy_of_noise,
     privacy_spent,
     rdp_gaussian,
@@ -190,3 +195,99 @@ def test_epsilon_sweep_has_the_noise_follow_one_over_epsilon():
 
     assert abs(exponent(EPSILON_SWEEP_DELTA) + 1) < 0.03
     assert abs(exponent(1e-5) + 1) > 0.05
+
+
+# --- library findings: schedules, numpy counts, calibration, dp_accounting's warnings ----------
+
+
+def test_mnist_example_through_the_helpers_matches_dp_accounting():
+    # TF-Privacy MNIST tutorial: sigma 1.1, batch 256, 60000 examples, 60 epochs, delta 1e-5
+    q, steps = dp_sgd_schedule(60_000, 256, 60)
+    assert (q, steps) == (256 / 60_000, 14_063)
+    event = dp_accounting.SelfComposedDpEvent(
+        dp_accounting.PoissonSampledDpEvent(q, dp_accounting.GaussianDpEvent(1.1)), 14_063
+    )
+    rdp = dp_accounting.rdp.RdpAccountant().compose(event).get_epsilon(1e-5)
+    pld = dp_accounting.pld.PLDAccountant().compose(event).get_epsilon(1e-5)
+    assert privacy_spent(1.1, q, steps, 1e-5).epsilon == pytest.approx(rdp, rel=1e-12)
+    assert privacy_spent(1.1, q, steps, 1e-5, "pld").epsilon == pytest.approx(pld, rel=1e-12)
+    # and back: each accountant's calibration returns 1.1 for its own epsilon
+    assert calibrate_noise_multiplier(rdp, 1e-5, q, steps) == pytest.approx(1.1, rel=1e-5)
+    assert calibrate_noise_multiplier(pld, 1e-5, q, steps, "pld") == pytest.approx(1.1, rel=1e-4)
+
+
+def test_numpy_integers_are_step_counts_and_bools_are_not():
+    q, steps = dp_sgd_schedule(60_000, 256, 1)
+    eps = spent_epsilon(1.1, q, steps, 1e-5)
+    for count in (np.int64(steps), np.int32(steps), np.uint16(steps)):
+        assert spent_epsilon(1.1, q, count, 1e-5) == eps
+        assert privacy_spent(np.float32(1.1), np.float64(q), count, 1e-5).steps == steps
+    assert calibrate_noise_multiplier(1.0, 1e-5, q, np.int64(steps)) == pytest.approx(
+        calibrate_noise_multiplier(1.0, 1e-5, q, steps)
+    )
+    for bad in (True, np.bool_(True), 3.0):
+        with pytest.raises(ValueError, match="steps"):
+            spent_epsilon(1.1, q, bad, 1e-5)
+    with pytest.raises(ValueError, match="sampling rate"):
+        spent_epsilon(1.1, True, 10, 1e-5)
+
+
+@pytest.mark.parametrize(
+    ("n", "batch", "epochs", "expected"),
+    [(60_000, 150, 15, 6000), (100_000, 100, 30, 30_000), (1000, 300, 1, 4), (10, 10, 0.25, 1)],
+)
+def test_dp_sgd_schedule_counts_steps_as_tf_privacy(n, batch, epochs, expected):
+    q, steps = dp_sgd_schedule(n, batch, epochs)
+    assert q == batch / n
+    assert steps == expected
+    assert steps == max(1, math.ceil(epochs * n / batch))
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((100, 200, 1), "batch_size"),
+        ((0, 1, 1), "n"),
+        ((100, 10, 0), "epochs"),
+        ((100, 10.0, 1), "batch_size"),
+    ],
+)
+def test_dp_sgd_schedule_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        dp_sgd_schedule(*args)
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "sampling_rate", "steps"),
+    [(1e-10, 1.0, 1), (1e-6, 1.0, 1), (0.05, 0.01, 100), (0.7, 1.0, 50), (8.0, 0.04, 2250)],
+)
+def test_calibration_tolerance_is_relative_to_the_answer(epsilon, sampling_rate, steps):
+    sigma = calibrate_noise_multiplier(epsilon, 1e-5, sampling_rate, steps)
+    assert spent_epsilon(sigma, sampling_rate, steps, 1e-5) <= epsilon
+    # a multiplier smaller by twice the relative tolerance overspends: sigma is the smallest
+    below = sigma * (1 - 2 * CALIBRATION_RTOL)
+    assert spent_epsilon(below, sampling_rate, steps, 1e-5) > epsilon
+
+
+def test_pld_calibration_stays_within_memory_and_is_tight():
+    # it used to evaluate the PLD accountant at 1e-4 of the guess (MemoryError)
+    sigma = calibrate_noise_multiplier(1.0, 1e-5, 0.01, 1000, "pld")
+    assert spent_epsilon(sigma, 0.01, 1000, 1e-5, "pld") <= 1.0
+    assert spent_epsilon(sigma * (1 - 1e-4), 0.01, 1000, 1e-5, "pld") > 1.0
+    # PLD is tighter than RDP: it needs less noise for the same budget
+    assert sigma < calibrate_noise_multiplier(1.0, 1e-5, 0.01, 1000)
+
+
+def test_dp_accounting_warnings_are_passed_on():
+    # q = 0.5, sigma = 0.3: the fractional orders' series fail to converge in dp_accounting
+    with pytest.warns(AccountingWarning, match="Excluding this order"):
+        spent = privacy_spent(0.3, 0.5, 10, 1e-5)
+    assert spent.excluded_orders
+    assert all(1 < order < 2 for order in spent.excluded_orders)
+    assert math.isfinite(spent.epsilon)
+
+
+def test_no_warning_and_no_exclusion_when_the_accountant_converges():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AccountingWarning)
+        assert privacy_spent(1.1, 0.01, 100, 1e-5).excluded_orders == ()
