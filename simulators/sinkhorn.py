@@ -12,11 +12,14 @@ log-scalings ``u, v``. Sinkhorn alternates exact updates of ``v`` and ``u`` (the
 which samples the error every 10th iteration, the marginal error is recorded at every
 iteration, as a rate fit needs.
 
-Everything is vectorised over a batch of instances (leading axis ``R``).
+Everything is vectorised over a batch of instances (leading axis ``R``). A run asked for a
+tolerance that some instance does not reach within its iterations warns
+(:class:`ConvergenceWarning`, as POT does) and says so in its record (``converged``).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,12 +41,41 @@ class SinkhornRun:
         iterations (``k = 0`` is the starting point).
     iterations
         ``(R,)``: the first ``k`` with ``errors[:, k] < tol`` (``-1`` if never reached).
+    converged
+        ``(R,)``: whether the instance reached ``tol`` (all False when no tolerance was asked,
+        ``tol = 0``: the run then records a fixed number of iterations).
     """
 
     log_u: np.ndarray
     log_v: np.ndarray
     errors: np.ndarray
     iterations: np.ndarray
+    converged: np.ndarray
+
+
+class ConvergenceWarning(UserWarning):
+    """A Sinkhorn or SNS run stopped at its iteration cap before reaching its tolerance."""
+
+
+def stopping_record(
+    method: str, errors: np.ndarray, tol: float, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(iterations, converged)`` of a run's error record (NaN after an instance stopped):
+    the first iteration below ``tol`` (-1 if none) and whether there is one; warns (as POT
+    does) when ``tol > 0`` and some instance never got below it."""
+    below = np.nan_to_num(errors, nan=np.inf) < tol
+    iterations = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
+    converged = iterations >= 0
+    missed = int(np.size(converged) - np.count_nonzero(converged))
+    if tol > 0 and missed:
+        warnings.warn(
+            f"{method} did not converge: {missed} of {np.size(converged)} instances stopped at "
+            f"{cap} iterations with the marginal error above tol = {tol:g}; their plans are "
+            "not the solution (see the record's converged and iterations)",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return iterations, converged
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -124,6 +156,11 @@ def sinkhorn_log(
     Returns
     -------
     SinkhornRun
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``tol > 0`` and some instance's error is still above it after ``max_iter``.
     """
     a, b, cost = check_problem(a, b, cost, reg)
     common.check_positive_int("max_iter", max_iter)
@@ -147,9 +184,8 @@ def sinkhorn_log(
         u = log_a - row
         row_err = 0.0
     errors = errors[:, : k + 1]
-    below = errors < tol
-    iterations = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
-    return SinkhornRun(u, v, errors, iterations)
+    iterations, converged = stopping_record("Sinkhorn", errors, tol, max_iter)
+    return SinkhornRun(u, v, errors, iterations, converged)
 
 
 def plan(log_u: np.ndarray, log_v: np.ndarray, cost: np.ndarray, reg: float) -> np.ndarray:

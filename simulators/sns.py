@@ -31,7 +31,7 @@ from scipy import sparse
 from scipy.sparse.linalg import cg
 
 from . import common
-from .sinkhorn import check_problem, sinkhorn_log
+from .sinkhorn import check_problem, sinkhorn_log, stopping_record
 
 
 def sns_plan(x: np.ndarray, y: np.ndarray, cost: np.ndarray, eta: float) -> np.ndarray:
@@ -109,6 +109,8 @@ class SNSRun:
         ascent direction or the line search found no acceptable step.
     x, y
         Final potentials.
+    converged
+        ``(R,)``: whether the instance reached ``tol`` (else a ``ConvergenceWarning``).
     """
 
     errors: np.ndarray
@@ -116,6 +118,7 @@ class SNSRun:
     fallbacks: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    converged: np.ndarray
 
 
 def _marginal_error(P, r, c):
@@ -207,6 +210,7 @@ def sns(
     Returns
     -------
     SNSRun
+        A ``ConvergenceWarning`` is issued if some instance does not reach ``tol``.
     """
     a, b, cost = check_problem(a, b, cost, reg)
     if hessian_sign not in (1, -1, 1.0, -1.0):
@@ -261,9 +265,8 @@ def sns(
         err = err.copy()
         err[active] = _marginal_error(sns_plan(xa, ya, Ca, eta), ra, ca)
         errors[active, k] = err[active]
-    below = np.nan_to_num(errors, nan=np.inf) < tol
-    iterations = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
-    return SNSRun(errors, iterations, fallbacks, x, y)
+    iterations, converged = stopping_record("SNS", errors, tol, warmup + max_newton)
+    return SNSRun(errors, iterations, fallbacks, x, y, converged)
 
 
 @dataclass

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import mpmath
 import numpy as np
 import ot
 import pytest
 
 from simulators.sinkhorn import (
+    ConvergenceWarning,
     discretized_densities,
     entropy,
     hilbert_contraction,
@@ -159,8 +162,32 @@ def test_mpmath_newton_is_quadratic_and_wrong_sign_is_not():
 
 def test_sns_wrong_sign_falls_back_to_sinkhorn():
     a, b, cost = random_assignment(np.random.default_rng(8), 2, 30)
-    run = sns(a, b, cost, 0.02, warmup=10, max_newton=20, tol=1e-10, hessian_sign=-1)
+    with pytest.warns(ConvergenceWarning, match="SNS did not converge"):
+        run = sns(a, b, cost, 0.02, warmup=10, max_newton=20, tol=1e-10, hessian_sign=-1)
     assert np.all(run.fallbacks == 20)
+    assert not run.converged.any()
+
+
+def test_unconverged_runs_warn_as_pot_does_and_say_so_in_the_record():
+    a, b, cost = random_assignment(np.random.default_rng(9), 3, 20)
+    with pytest.warns(ConvergenceWarning, match="3 of 3 instances stopped at 5 iterations"):
+        short = sinkhorn_log(a, b, cost, 0.01, max_iter=5, tol=1e-12)
+    assert not short.converged.any()
+    assert np.all(short.iterations == -1)
+    with pytest.warns(UserWarning, match="did not converge"):  # POT's own warning, same case
+        ot.bregman.sinkhorn_log(a[0], b[0], cost[0], 0.01, numItermax=5, stopThr=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        done = sinkhorn_log(a, b, cost, 0.5, max_iter=5000, tol=1e-9)
+        assert done.converged.all()
+        assert np.all(done.errors[np.arange(3), done.iterations] < 1e-9)
+        # no tolerance asked (a fixed number of iterations recorded): no warning
+        fixed = sinkhorn_log(a, b, cost, 0.01, max_iter=5)
+        assert not fixed.converged.any()
+        assert sns(a, b, cost, 0.5, warmup=5, max_newton=50, tol=1e-9).converged.all()
+    with pytest.warns(ConvergenceWarning, match="SNS did not converge"):
+        stopped = sns(a, b, cost, 0.005, warmup=2, max_newton=0, tol=1e-12)
+    assert not stopped.converged.any()
 
 
 @pytest.mark.parametrize(
