@@ -347,22 +347,12 @@ class Claim:
         )
 
 
-def claim(
-    id: str,
-    *,
-    paper: Reference,
-    statement: str,
-    predicted: Kind | Mapping[str, Any],
-    mutants: Sequence[Mutant],
-    latex: str = "",
-    assumptions: Iterable[str] = (),
-    expect: str = CONFIRMED,
-    simplification: str | None = None,
-    resolution_target: float | None = None,
-    resolution_reason: str | None = None,
-    loose: str | None = None,
-) -> Callable[[Callable[..., Any]], Claim]:
+def claim(id: str, **spec: Any) -> Callable[[Callable[..., Any]], Claim]:
     """Declare a claim. Decorates the function that runs the simulator and returns its data.
+
+    ``spec`` holds the keyword arguments of :class:`Claim`: ``paper``, ``statement``,
+    ``predicted``, ``mutants`` (required), and ``latex``, ``assumptions``, ``expect``,
+    ``simplification``, ``resolution_target``, ``resolution_reason``, ``loose``.
 
     The function takes a :class:`RunContext` and keyword parameters (which mutants override)
     and returns the data its kind needs (:mod:`proofs_checks.data`), or a
@@ -376,23 +366,22 @@ def claim(
     target is known: the target is then reported, not enforced, and a confirmation is
     counted as "confirmed (loose)".
     """
+    fields = inspect.signature(Claim.__init__).parameters
+    unknown = sorted(set(spec) - set(fields))
+    missing = [
+        n
+        for n, p in fields.items()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty and n not in spec
+    ]
+    if unknown or missing:
+        cid = id if isinstance(id, str) else repr(id)
+        what = unknown[0] if unknown else missing[0]
+        problem = "is not a claim field" if unknown else "is required"
+        names = ", ".join(n for n in fields if n not in ("self", "func", "id"))
+        raise ClaimError(cid, what, f"{problem} (fields: {names})")
 
     def wrap(func: Callable[..., Any]) -> Claim:
-        return Claim(
-            func,
-            id,
-            paper=paper,
-            statement=statement,
-            predicted=predicted,
-            mutants=mutants,
-            latex=latex,
-            assumptions=assumptions,
-            expect=expect,
-            simplification=simplification,
-            resolution_target=resolution_target,
-            resolution_reason=resolution_reason,
-            loose=loose,
-        )
+        return Claim(func, id, **spec)
 
     return wrap
 

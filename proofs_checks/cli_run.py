@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .options import nonnegative_int
+
 #: Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
 
@@ -22,18 +24,8 @@ class UsageError(Exception):
     """A mistake in how the command was called (exit status 2)."""
 
 
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
-
-
 def _positive_int(text: str) -> int:
-    value = _nonnegative_int(text)
+    value = nonnegative_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -60,7 +52,7 @@ def add_run_options(p: argparse.ArgumentParser, default_out: Path | None) -> Non
     )
     p.add_argument(
         "--seed",
-        type=_nonnegative_int,
+        type=nonnegative_int,
         default=DEFAULT_SEED,
         help="root seed, a non-negative integer (default %(default)s)",
     )

@@ -48,18 +48,10 @@ from typing import Any
 
 import pytest
 
+from .options import nonnegative_int
+
 _ENTRY_KEY = "ratecheck_entry"  # a claim's results.json entry, in its test report
 _COUNTS_KEY = "ratecheck_counts"  # an xdist worker's claim counts, in each claim's report
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
 
 
 def _profile(text: str) -> str:
@@ -74,7 +66,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ratecheck", "ratecheck: claims from theorem modules as tests")
     group.addoption(
         "--ratecheck-seed",
-        type=_seed,
+        type=nonnegative_int,
         default=None,
         metavar="N",
         help="root seed of every claim's random numbers (default: ratecheck's fixed seed)",

@@ -348,3 +348,19 @@ def test_order_floor_of_zero_is_a_claim_error():
     with pytest.raises(ClaimError) as err:
         c.evaluate()
     assert err.value.field == "data.floor"
+
+
+def test_claim_with_an_unknown_or_missing_field_is_a_claim_error_naming_it():
+    with pytest.raises(ClaimError) as err:
+        claim(
+            "test.claim.typo",
+            paper=REF,
+            statement="s",
+            predicted=PowerLaw(),
+            mutants=[GOOD_MUTANT],
+            tolerence=0.1,
+        )
+    assert err.value.field == "tolerence" and "not a claim field" in str(err.value)
+    with pytest.raises(ClaimError) as err:
+        claim("test.claim.nomutants", paper=REF, statement="s", predicted=PowerLaw())
+    assert err.value.field == "mutants" and "required" in str(err.value)

@@ -63,33 +63,16 @@ def draw(fig: Figure, record: ClaimRecord) -> bool:
     ax = fig.add_subplot()
     logy = _axes_scales(ax, record, x)
     if record.deterministic or "y_lo" not in plot:
-        ax.plot(
-            x,
-            y,
-            "o-",
-            color=DATA,
-            ms=3.5,
-            lw=1.2,
-            zorder=3,
-            label="exact values (one deterministic run)",
-        )
+        label = "exact values (one deterministic run)"
     else:
+        label = f"mean of {record.replicates} replicates"
         lo, hi = values(plot["y_lo"]), values(plot["y_hi"])
         if logy:
             lo = np.where(lo > 0, lo, np.nanmin(y[y > 0]) / 10)
         level = pred.get("level")
         band = f"joint {fmt(level)} band" if level else "band"
         ax.fill_between(x, lo, hi, color=DATA, alpha=0.22, lw=0, label=f"Monte Carlo {band}")
-        ax.plot(
-            x,
-            y,
-            "o-",
-            color=DATA,
-            ms=3.5,
-            lw=1.2,
-            zorder=3,
-            label=f"mean of {record.replicates} replicates",
-        )
+    ax.plot(x, y, "o-", color=DATA, ms=3.5, lw=1.2, zorder=3, label=label)
     word = "lower" if pred.get("side") == "at_least" else "upper"
     ax.plot(x, bound, color=BOUND, lw=1.8, zorder=4, label=f"{word} bound (paper's constants)")
     _draw_mutants(ax, record, bound)

@@ -12,12 +12,12 @@ from ..formatting import fmt, fmt_ci
 from .style import (
     DATA,
     FIT,
-    MUTANT_ALPHA,
     PREDICTED,
     clamp_to_data,
     data_label,
     errorbars,
     mutant_layers,
+    rerun_mutant_data,
     values,
 )
 
@@ -138,21 +138,8 @@ def _draw_fit_and_predictions(ax: Axes, record: ClaimRecord, x: np.ndarray, fit)
 
 
 def _draw_rerun_mutants(ax: Axes, record: ClaimRecord) -> None:
-    for layer in mutant_layers(record):
+    for layer in rerun_mutant_data(ax, record, "."):
         m = layer.mutant
-        if layer.same_data or not m.plot.get("x"):
-            continue
-        errorbars(
-            ax,
-            values(m.plot["x"]),
-            values(m.plot.get("y")),
-            values(m.plot.get("y_lo")),
-            values(m.plot.get("y_hi")),
-            layer.colour,
-            f"{layer.label}: data",
-            alpha=MUTANT_ALPHA,
-            marker=".",
-        )
         fit = fitted_line(m.plot, m.fitted, m.predicted.get("rho")) if layer.same_kind else None
         if fit is not None:
             xs, x0, y0, mp = fit

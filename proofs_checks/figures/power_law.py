@@ -13,12 +13,12 @@ from ..formatting import fmt, fmt_ci
 from .style import (
     DATA,
     FIT,
-    MUTANT_ALPHA,
     PREDICTED,
     clamp_to_data,
     data_label,
     errorbars,
     mutant_layers,
+    rerun_mutant_data,
     values,
 )
 
@@ -163,21 +163,8 @@ def _draw_fit_and_predictions(ax: Axes, record: ClaimRecord, x: np.ndarray, fit)
 
 def _draw_rerun_mutants(ax: Axes, record: ClaimRecord) -> None:
     """Mutants that reran the simulation: their data and their own fitted line."""
-    for layer in mutant_layers(record):
+    for layer in rerun_mutant_data(ax, record, "s"):
         m = layer.mutant
-        if layer.same_data or not m.plot.get("x"):
-            continue
-        errorbars(
-            ax,
-            values(m.plot["x"]),
-            values(m.plot.get("y")),
-            values(m.plot.get("y_lo")),
-            values(m.plot.get("y_hi")),
-            layer.colour,
-            f"{layer.label}: data",
-            alpha=MUTANT_ALPHA,
-            marker="s",
-        )
         fit = fitted_line(m.plot, m.fitted) if layer.same_kind else None
         if fit is not None:
             ax.plot(

@@ -199,3 +199,24 @@ def legend(fig: Figure) -> None:
             loc="outside lower center",
             ncol=2 if len(items) > 2 else len(items),
         )
+
+
+def rerun_mutant_data(ax: Any, record: ClaimRecord, marker: str) -> Iterator[MutantLayer]:
+    """Draw the data of the mutants that reran the simulation (lighter, with their bands) and
+    yield their layers, so the kind's view can add each mutant's own fitted line."""
+    for layer in mutant_layers(record):
+        m = layer.mutant
+        if layer.same_data or not m.plot.get("x"):
+            continue
+        errorbars(
+            ax,
+            values(m.plot["x"]),
+            values(m.plot.get("y")),
+            values(m.plot.get("y_lo")),
+            values(m.plot.get("y_hi")),
+            layer.colour,
+            f"{layer.label}: data",
+            alpha=MUTANT_ALPHA,
+            marker=marker,
+        )
+        yield layer

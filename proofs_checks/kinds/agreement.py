@@ -16,10 +16,7 @@ from .bound import mean_bands
 from .line_fit import divergence
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 
 @register
@@ -47,6 +44,7 @@ class Agreement(Kind):
         "estimates)"
     )
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "agreement"
     resolution_parameter: ClassVar[str | None] = "factor on the reference"
     #: A reference off by 10% (a constant 0.9 for 1, a sqrt(1.2)) is the near mistake an
     #: agreement claim can make; exact computations resolve far finer than that.
@@ -148,15 +146,3 @@ class Agreement(Kind):
         if ci and None not in ci and fmt(max(ci)) != fmt(fitted["estimate"]):
             text += f" (band reaches {fmt(max(ci))})"
         return text
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import agreement as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import agreement as view
-
-        return view.draw(fig, record)

@@ -9,6 +9,7 @@ kind means writing its module and registering it with :func:`register`, nothing 
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -60,6 +61,11 @@ class Kind:
     method: ClassVar[str | None] = None
     #: Whether :meth:`draw` draws anything.
     has_figure: ClassVar[bool] = False
+    #: The module under ``proofs_checks.figures`` that draws this kind and writes its caption
+    #: (``draw(fig, record)``, ``caption(record)``); None: no figure.
+    view: ClassVar[str | None] = None
+    #: How a fitted estimate is introduced in tables (``"slope"``); None: by its statistic.
+    fitted_label: ClassVar[str | None] = None
 
     # --- the prediction -------------------------------------------------------------------
 
@@ -179,15 +185,15 @@ class Kind:
 
     @classmethod
     def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
-        """The fitted value with its interval (none for an exact computation)."""
-        from ..formatting import DASH, fmt, fmt_ci
+        """The fitted value with its interval (none for an exact computation, whose record
+        carries no interval), introduced by :attr:`fitted_label` or the fit's statistic."""
+        from ..formatting import DASH, fmt_ci
 
         if fitted.get("estimate") is None:
             return DASH
-        label = fitted.get("statistic") or "estimate"
-        if deterministic:
-            return f"{label} = {fmt(fitted['estimate'])}"
-        return f"{label} = {fmt_ci(fitted['estimate'], fitted.get('ci'))}"
+        label = cls.fitted_label or f"{fitted.get('statistic') or 'estimate'} ="
+        ci = None if deterministic and fitted.get("exact") else fitted.get("ci")
+        return f"{label} {fmt_ci(fitted['estimate'], ci)}"
 
     @classmethod
     def predicted_latex(cls, predicted: dict[str, Any]) -> str | None:
@@ -196,13 +202,18 @@ class Kind:
 
     @classmethod
     def caption(cls, record: ClaimRecord) -> str:
-        return ""
+        return cls._view().caption(record) if cls.view else ""
 
     @classmethod
     def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
         """Draw the claim's figure on ``fig`` from its record alone (no rerun); return whether
         there was anything to draw."""
-        return False
+        return bool(cls.view) and cls._view().draw(fig, record)
+
+    @classmethod
+    def _view(cls) -> Any:
+        """The figure module of :attr:`view` (imported on first use: kinds stay light)."""
+        return importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.figures.{cls.view}")
 
 
 KINDS: dict[str, type[Kind]] = {}

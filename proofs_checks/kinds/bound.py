@@ -24,10 +24,8 @@ from .line_fit import divergence, validate_samples
 
 if TYPE_CHECKING:
     import sympy
-    from matplotlib.figure import Figure
 
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 
 def mean_bands(y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,6 +117,7 @@ class Bound(Kind):
         "at each n (exact values for deterministic data)"
     )
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "bound"
 
     # --- the formula ----------------------------------------------------------------------
 
@@ -354,15 +353,3 @@ class Bound(Kind):
     @classmethod
     def predicted_latex(cls, predicted: dict[str, Any]) -> str | None:
         return predicted.get("bound") or None
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import bound as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import bound as view
-
-        return view.draw(fig, record)

@@ -17,10 +17,7 @@ from .base import Judgement, Kind, check_finite, check_side, check_tolerance, ch
 from .line_fit import Coordinates, decide_line, judge_line, validate_samples, window_mask
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 _FLIP = {TIGHT: TIGHT, AT_MOST: AT_LEAST, AT_LEAST: AT_MOST}
 
@@ -69,6 +66,8 @@ class Geometric(Kind):
         "against 1"
     )
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "geometric"
+    fitted_label: ClassVar[str | None] = "ρ̂ ="
     resolution_parameter: ClassVar[str | None] = "rho"
     #: 10% of log rho: a rate whose constant is off by 10% (1 - mu/L against 1 - 0.9 mu/L)
     #: is the near mistake a contraction claim can make.
@@ -186,23 +185,3 @@ class Geometric(Kind):
         }
         j.reason += f" (rho_hat = {j.fitted['estimate']:.6g}, predicted rho = {self.rho:.6g})"
         return j
-
-    @classmethod
-    def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
-        from ..formatting import DASH, fmt_ci
-
-        if fitted.get("estimate") is None:
-            return DASH
-        return f"ρ̂ = {fmt_ci(fitted['estimate'], fitted.get('ci'))}"
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import geometric as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import geometric as view
-
-        return view.draw(fig, record)

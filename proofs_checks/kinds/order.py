@@ -24,10 +24,7 @@ from ..verdicts import (
 from .base import Judgement, Kind, check_finite, check_side, check_tolerance, register
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 
 def _floor(data: ErrorSequence, high_precision: bool, claim_id: str) -> Any:
@@ -119,6 +116,8 @@ class Order(Kind):
         "(mpmath where float64 runs out of digits), t-interval on p"
     )
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "order"
+    fitted_label: ClassVar[str | None] = "order"
     resolution_parameter: ClassVar[str | None] = "order"
     #: 0.2 in the order: a check that cannot refute 1.8 or 2.2 cannot tell quadratic
     #: convergence from the superlinear orders (golden ratio 1.62, 1.8) methods often reach.
@@ -235,23 +234,3 @@ class Order(Kind):
                 f"{self.band:g}: {more}, or fit only the settled tail (tail=); {reason}"
             )
         return Judgement(verdict, reason, fitted, plot, state=ofit)
-
-    @classmethod
-    def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
-        from ..formatting import DASH, fmt_ci
-
-        if fitted.get("estimate") is None:
-            return DASH
-        return f"order {fmt_ci(fitted['estimate'], fitted.get('ci'))}"
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import order as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import order as view
-
-        return view.draw(fig, record)

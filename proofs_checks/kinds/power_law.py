@@ -18,10 +18,7 @@ from .line_fit import Coordinates, decide_line, judge_line, validate_samples, wi
 if TYPE_CHECKING:
     from dataclasses import Field
 
-    from matplotlib.figure import Figure
-
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 
 def log_log(log_power: float, quantity: str) -> Coordinates:
@@ -181,6 +178,8 @@ class PowerLaw(ExponentFamily):
         "factor, bootstrap interval over replicates, equivalence or one-sided test on a"
     )
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "power_law"
+    fitted_label: ClassVar[str | None] = "slope"
 
     def validate(self, claim_id: str) -> None:
         self.validate_exponent(claim_id)
@@ -193,23 +192,3 @@ class PowerLaw(ExponentFamily):
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, "exponent")
-
-    @classmethod
-    def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
-        from ..formatting import DASH, fmt_ci
-
-        if fitted.get("estimate") is None:
-            return DASH
-        return f"slope {fmt_ci(fitted['estimate'], fitted.get('ci'))}"
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import power_law as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import power_law as view
-
-        return view.draw(fig, record)

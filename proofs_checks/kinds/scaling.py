@@ -3,19 +3,16 @@ r"""Scaling: a cost against a problem parameter, :math:`\mathrm{cost}(p) \sim C 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..data import Samples
 from ..errors import ClaimError
 from ..verdicts import TIGHT, describe_side
 from .base import Judgement, register
-from .power_law import EXPONENT_MARGIN, ExponentFamily, PowerLaw, judge_power
+from .power_law import EXPONENT_MARGIN, ExponentFamily, judge_power
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..context import JudgeContext
-    from ..records import ClaimRecord
 
 
 @register
@@ -44,6 +41,8 @@ class Scaling(ExponentFamily):
     data_type: ClassVar[type] = Samples
     summary: ClassVar[str] = "cost(p) ~ C p^a in a problem parameter p: fitted as a power law in p"
     has_figure: ClassVar[bool] = True
+    view: ClassVar[str | None] = "power_law"
+    fitted_label: ClassVar[str | None] = "slope"
 
     def validate(self, claim_id: str) -> None:
         self.validate_exponent(claim_id)
@@ -58,19 +57,3 @@ class Scaling(ExponentFamily):
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, f"exponent in {self.parameter}")
-
-    @classmethod
-    def fitted_text(cls, fitted: dict[str, Any], deterministic: bool = False) -> str:
-        return PowerLaw.fitted_text(fitted, deterministic)
-
-    @classmethod
-    def caption(cls, record: ClaimRecord) -> str:
-        from ..figures import power_law as view
-
-        return view.caption(record)
-
-    @classmethod
-    def draw(cls, fig: Figure, record: ClaimRecord) -> bool:
-        from ..figures import power_law as view
-
-        return view.draw(fig, record)
