@@ -36,10 +36,33 @@ def log_log(log_power: float, quantity: str) -> Coordinates:
 EXPONENT_MARGIN = 0.05
 
 
+def divide_known_factor(data: Samples, known_factor: str | None, claim_id: str) -> Samples:
+    """``data`` with ``y`` divided by ``data.constants[known_factor]`` (one positive value per
+    x), or ``data`` itself when there is no known factor.
+
+    A known factor is a dependence the claim does not predict but knows exactly, measured on the
+    instance (the noise multiplier an accountant calibrated for each epsilon, whose departure from
+    1/epsilon is the accountant's, not the theorem's). The mean and the quantiles of ``y / f``
+    are those of ``y`` divided by ``f``, so dividing the replicates is dividing the summary.
+    """
+    if known_factor is None:
+        return data
+    if known_factor not in data.constants:
+        raise ClaimError(claim_id, "data.constants", f"no known factor {known_factor!r}")
+    x, y = validate_samples(data, claim_id)
+    factor = np.broadcast_to(np.asarray(data.constants[known_factor], float), x.shape)
+    if not np.all(np.isfinite(factor) & (factor > 0)):
+        raise ClaimError(
+            claim_id, f"data.constants[{known_factor!r}]", "must be positive and finite at every x"
+        )
+    return replace(data, y=y / factor)
+
+
 def judge_power(kind: Any, data: Samples, ctx: JudgeContext, quantity: str) -> Judgement:
     """Judge a power-law-shaped prediction (``exponent``, ``log_power``, ``tolerance``,
-    ``margin``, ``side``, ``window``) on ``data``."""
+    ``margin``, ``side``, ``window``, ``known_factor``) on ``data``."""
     kind.check_data_type(data, ctx.claim_id)
+    data = divide_known_factor(data, kind.known_factor, ctx.claim_id)
     if kind.log_power:
         x, _ = validate_samples(data, ctx.claim_id)
         if np.any(x[window_mask(x, kind.window, ctx.claim_id)] <= 1):
@@ -62,7 +85,7 @@ class ExponentFamily(Kind):
     """What power laws and scalings share: the exponent family ``a + d`` and its judging.
 
     Subclasses are dataclasses with ``exponent``, ``tolerance``, ``margin``, ``log_power``,
-    ``side`` and ``window``.
+    ``side``, ``window`` and ``known_factor``.
     """
 
     exponent: float
@@ -71,6 +94,7 @@ class ExponentFamily(Kind):
     log_power: float
     side: str
     window: Any
+    known_factor: str | None
     if TYPE_CHECKING:
         # the subclasses are dataclasses, so nearby() may use dataclasses.replace on them
         __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
@@ -98,6 +122,13 @@ class ExponentFamily(Kind):
         check_tolerance(claim_id, self.margin, "margin")
         check_side(claim_id, self.side)
         check_window(claim_id, self.window)
+        if self.known_factor is not None and (
+            not isinstance(self.known_factor, str) or not self.known_factor
+        ):
+            raise ClaimError(claim_id, "known_factor", "must name an entry of Samples.constants")
+
+    def factor_text(self) -> str:
+        return f", after dividing out {self.known_factor}" if self.known_factor else ""
 
     def band_text(self) -> str:
         return f"±{self.tolerance:g}" if self.side == TIGHT else f"margin {self.margin:g}"
@@ -129,6 +160,7 @@ class ExponentFamily(Kind):
 
     def hardness(self, data: Any, claim_id: str) -> float:
         """The point fit's exponent past the claim toward its lenient side (no bootstrap)."""
+        data = divide_known_factor(data, self.known_factor, claim_id)
         x, y = validate_samples(data, claim_id)
         mask = window_mask(x, self.window, claim_id)
         v = log_log(self.log_power, "exponent").ordinate(summarize(y, data.statistic), x)
@@ -162,6 +194,10 @@ class PowerLaw(ExponentFamily):
         fitted exponent is at most ``a``), or ``"at_least"``.
     window
         ``(lo, hi)`` in units of ``x``; either may be None. The fit uses only these points.
+    known_factor
+        The name of a ``Samples.constants`` entry (one positive value per x) divided out of
+        ``y`` before fitting: a dependence the instance has and the claim knows exactly (an
+        accountant's calibrated noise against its 1/epsilon). None: nothing divided out.
     """
 
     exponent: float = 0.0
@@ -170,6 +206,7 @@ class PowerLaw(ExponentFamily):
     side: str = TIGHT
     window: tuple[float | None, float | None] | None = None
     margin: float = EXPONENT_MARGIN
+    known_factor: str | None = None
 
     name: ClassVar[str] = "power_law"
     data_type: ClassVar[type] = Samples
@@ -188,7 +225,7 @@ class PowerLaw(ExponentFamily):
         rate = f"n^{self.exponent:g}"
         if self.log_power:
             rate += f" (log n)^{self.log_power:g}"
-        return f"{describe_side(self.side)} {rate} ({self.band_text()})"
+        return f"{describe_side(self.side)} {rate} ({self.band_text()}{self.factor_text()})"
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, "exponent")

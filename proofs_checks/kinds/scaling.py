@@ -23,7 +23,7 @@ class Scaling(ExponentFamily):
 
     Parameters
     ----------
-    exponent, tolerance, margin, log_power, side, window
+    exponent, tolerance, margin, log_power, side, window, known_factor
         As for :class:`~proofs_checks.kinds.power_law.PowerLaw`.
     parameter
         The parameter's name for the report (``"kappa"``, ``"batch size"``, ``"1/eps"``).
@@ -36,6 +36,7 @@ class Scaling(ExponentFamily):
     window: tuple[float | None, float | None] | None = None
     parameter: str = "p"
     margin: float = EXPONENT_MARGIN
+    known_factor: str | None = None
 
     name: ClassVar[str] = "scaling"
     data_type: ClassVar[type] = Samples
@@ -53,7 +54,7 @@ class Scaling(ExponentFamily):
         rate = f"{self.parameter}^{self.exponent:g}"
         if self.log_power:
             rate += f" (log {self.parameter})^{self.log_power:g}"
-        return f"{describe_side(self.side)} {rate} ({self.band_text()})"
+        return f"{describe_side(self.side)} {rate} ({self.band_text()}{self.factor_text()})"
 
     def judge(self, data: Samples, ctx: JudgeContext) -> Judgement:
         return judge_power(self, data, ctx, f"exponent in {self.parameter}")
