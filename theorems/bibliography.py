@@ -171,3 +171,114 @@ SNS_PAPER = Paper(
     arxiv="2401.12253",
     venue="ICLR 2024",
 )
+
+# --- more first-order methods: shuffling, large steps, clipping, Lion, EF21, DoG, Polyak --------
+
+CHA_LEE_YUN = Paper(
+    title="Tighter Lower Bounds for Shuffling SGD: Random Permutations and Beyond",
+    authors="Jaeyoung Cha, Jaewook Lee, Chulhee Yun",
+    year=2023,
+    arxiv="2303.07160",
+    venue="ICML 2023",
+)
+TYURIN = Paper(
+    title="From Logistic Regression to the Perceptron Algorithm: Exploring Gradient Descent with "
+    "Large Step Sizes",
+    authors="Alexander Tyurin",
+    year=2024,
+    arxiv="2412.08424",
+    venue="AAAI 2025",
+)
+SCHAIPP = Paper(
+    title="SGD with Clipping is Secretly Estimating the Median Gradient",
+    authors="Fabian Schaipp, Guillaume Garrigos, Umut Simsekli, Robert Gower",
+    year=2024,
+    arxiv="2402.12828",
+)
+LION = Paper(
+    title="Lion Secretly Solves Constrained Optimization: As Lyapunov Predicts",
+    authors="Lizhang Chen, Bo Liu, Kaizhao Liang, Qiang Liu",
+    year=2023,
+    arxiv="2310.05898",
+    venue="ICLR 2024",
+)
+EF21_RELOADED = Paper(
+    title="Error Feedback Reloaded: From Quadratic to Arithmetic Mean of Smoothness Constants",
+    authors="Peter Richtarik, Elnur Gasanov, Konstantin Burlachenko",
+    year=2024,
+    arxiv="2402.10774",
+    venue="ICLR 2024",
+)
+DOG = Paper(
+    title="DoG is SGD's Best Friend: A Parameter-Free Dynamic Step Size Schedule",
+    authors="Maor Ivgi, Oliver Hinder, Yair Carmon",
+    year=2023,
+    arxiv="2302.12022",
+    venue="ICML 2023",
+)
+POLYAK_1987 = Paper(
+    title="Introduction to Optimization",
+    authors="Boris T. Polyak",
+    year=1987,
+    venue="Optimization Software, New York",
+)
+SPS = Paper(
+    title="Stochastic Polyak Step-size for SGD: An Adaptive Learning Rate for Fast Convergence",
+    authors="Nicolas Loizou, Sharan Vaswani, Issam Laradji, Simon Lacoste-Julien",
+    year=2021,
+    arxiv="2002.10542",
+    venue="AISTATS 2021",
+)
+ZHANG_CUTKOSKY = Paper(
+    title="Random Scaling and Momentum for Non-smooth Non-convex Optimization",
+    authors="Qinzi Zhang, Ashok Cutkosky",
+    year=2024,
+    arxiv="2405.09742",
+    venue="ICML 2024",
+)
+BORDELON_PEHLEVAN = Paper(
+    title="Learning Curves for SGD on Structured Features",
+    authors="Blake Bordelon, Cengiz Pehlevan",
+    year=2022,
+    arxiv="2106.02713",
+    venue="ICLR 2022",
+)
+MOHTASHAMI = Paper(
+    title="Special Properties of Gradient Descent with Large Learning Rates",
+    authors="Amirkeivan Mohtashami, Martin Jaggi, Sebastian U. Stich",
+    year=2023,
+    arxiv="2205.15142",
+    venue="ICML 2023",
+)
+
+# --- matrix sensing, fixed-point and Newton-type methods ----------------------------------------
+
+XIONG_DING_DU = Paper(
+    title="How Over-Parameterization Slows Down Gradient Descent in Matrix Sensing: The Curses "
+    "of Symmetry and Initialization",
+    authors="Nuoya Xiong, Lijun Ding, Simon S. Du",
+    year=2023,
+    arxiv="2310.01769",
+    venue="ICLR 2024",
+)
+SCALEDGD_LAMBDA = Paper(
+    title="The Power of Preconditioning in Overparameterized Low-Rank Matrix Sensing",
+    authors="Xingyu Xu, Yandi Shen, Yuejie Chi, Cong Ma",
+    year=2023,
+    arxiv="2302.01186",
+    venue="ICML 2023",
+)
+LIEDER = Paper(
+    title="On the convergence rate of the Halpern-iteration",
+    authors="Felix Lieder",
+    year=2021,
+    venue="Optimization Letters 15",
+)
+HONG_NA = Paper(
+    title="Constrained Optimization via Exact Augmented Lagrangian and Randomized Iterative "
+    "Sketching",
+    authors="Ilgee Hong, Sen Na, Michael W. Mahoney, Mladen Kolar",
+    year=2023,
+    arxiv="2305.18379",
+    venue="ICML 2023",
+)
