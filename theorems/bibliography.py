@@ -282,3 +282,35 @@ HONG_NA = Paper(
     arxiv="2305.18379",
     venue="ICML 2023",
 )
+
+# --- performance estimation (worst cases over a function class) ------------------------------
+
+DRORI_TEBOULLE = Paper(
+    title="Performance of first-order methods for smooth convex minimization: a novel approach",
+    authors="Yoel Drori, Marc Teboulle",
+    year=2014,
+    arxiv="1206.3209",
+    venue="Mathematical Programming 145",
+)
+THG_SMOOTH = Paper(
+    title="Smooth strongly convex interpolation and exact worst-case performance of first-order "
+    "methods",
+    authors="Adrien B. Taylor, Julien M. Hendrickx, François Glineur",
+    year=2017,
+    arxiv="1502.05666",
+    venue="Mathematical Programming 161",
+)
+THG_COMPOSITE = Paper(
+    title="Exact worst-case convergence rates of the proximal gradient method for composite "
+    "convex minimization",
+    authors="Adrien B. Taylor, Julien M. Hendrickx, François Glineur",
+    year=2018,
+    arxiv="1705.04398",
+    venue="Journal of Optimization Theory and Applications 178",
+)
+NESTEROV_1983 = Paper(
+    title="A method for solving the convex programming problem with convergence rate O(1/k^2)",
+    authors="Yurii Nesterov",
+    year=1983,
+    venue="Soviet Mathematics Doklady 27",
+)

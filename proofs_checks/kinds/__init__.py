@@ -13,6 +13,7 @@ from .order import Order
 from .power_law import PowerLaw
 from .scaling import Scaling
 from .symbolic import Symbolic
+from .worst_case import WorstCase
 
 #: The base class of every kind, under the name the engine's first versions used.
 Prediction = Kind
@@ -30,6 +31,7 @@ __all__ = [
     "Prediction",
     "Scaling",
     "Symbolic",
+    "WorstCase",
     "kind_class",
     "prediction_from_dict",
     "register",
