@@ -10,6 +10,7 @@ noise levels or step sizes at once, on common random numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,16 @@ class DPRun:
     def privacy_notes(self, epsilon: float | np.ndarray, delta: float) -> dict:
         """:func:`privacy_notes` of this run's configurations."""
         return privacy_notes(self.privacy, epsilon, delta)
+
+
+def spent_by_noise(
+    noise_std: float, sensitivity: float, sampling_rate: float, steps: int, delta: float
+) -> PrivacySpent:
+    """:func:`~simulators.privacy.privacy_of_noise`, or an infinite epsilon for a run without
+    noise (it releases its gradients: no finite epsilon)."""
+    if noise_std == 0:
+        return PrivacySpent(math.inf, delta, 0.0, float(sampling_rate), int(steps))
+    return privacy_of_noise(noise_std, sensitivity, sampling_rate, steps, delta)
 
 
 def privacy_notes(
@@ -138,7 +149,8 @@ def dp_gd_random_iterate(
         ``distance / sqrt(d)`` (the minimizer is 0 for :func:`symmetric_sharp_values`).
     dims, step, noise_std, sensitivity, steps
         Shape ``(m,)``: per configuration, the dimension :math:`d`, the step :math:`\eta`, the
-        noise standard deviation :math:`s` on the averaged gradient, the sensitivity of that
+        noise standard deviation :math:`s` on the averaged gradient (0: no noise, an infinite
+        epsilon), the sensitivity of that
         average (``L / n``) and the horizon :math:`T` (non-decreasing over configurations: a
         configuration stops when its horizon is reached, the others go on).
     replicates
@@ -159,7 +171,7 @@ def dp_gd_random_iterate(
         (``t`` a multiple of ``every``).
     """
     step = common.check_positive_array("step", step)
-    noise_std = common.check_positive_array("noise_std", noise_std)
+    noise_std = common.check_positive_array("noise_std", noise_std, allow_zero=True)
     sensitivity = common.check_positive_array("sensitivity", sensitivity)
     horizons = np.atleast_1d(np.asarray(steps))
     dims = np.atleast_1d(np.asarray(dims))
@@ -193,7 +205,7 @@ def dp_gd_random_iterate(
         grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(th.shape)
         th -= eta[:, first:] * grad * mk
     privacy = [
-        privacy_of_noise(sk, dk, 1.0, int(tk), delta)
+        spent_by_noise(sk, dk, 1.0, int(tk), delta)
         for sk, dk, tk in zip(noise_std, sensitivity, horizons, strict=True)
     ]
     evaluated = (horizons + every - 1) // every  # t = 0, every, 2 every, ... < T

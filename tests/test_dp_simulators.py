@@ -54,6 +54,17 @@ def test_dp_gd_without_noise_reaches_the_sharp_minimum():
     assert run.privacy[0].epsilon > 1e6  # noise 1e-12 buys no privacy, and says so
 
 
+def test_dp_gd_with_the_noise_off_spends_an_infinite_epsilon():
+    loss = AbsoluteLoss(symmetric_sharp_values(8))
+    args = (np.array([4]), np.array([1e-3]))
+    rest = (np.array([1.0]), np.array([400]), 2, np.random.default_rng(0), 1e-5)
+    off = dp_gd_random_iterate(loss, 1.0, *args, np.array([0.0]), *rest)
+    tiny = dp_gd_random_iterate(loss, 1.0, *args, np.array([1e-12]), *rest)
+    np.testing.assert_allclose(off.values, tiny.values, rtol=1e-6)
+    assert off.privacy[0].epsilon == np.inf
+    assert off.privacy[0].noise_multiplier == 0.0
+
+
 def test_strongly_convex_run_reports_privacy_per_configuration():
     run = dp_sgd_strongly_convex_linear(
         np.zeros(2),
