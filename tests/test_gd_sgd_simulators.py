@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from simulators.common import huber, huber_gradient
 from simulators.gd import diagonal_quadratic_sq_errors, huber_worst_case_gaps
-from simulators.sgd import sgd_least_squares
+from simulators.sgd import sgd_least_squares, sgd_least_squares_sq_errors
 
 
 @settings(max_examples=30, deadline=None)
@@ -104,3 +104,25 @@ def test_sgd_records_horizon_zero_and_is_reproducible():
 def test_bad_input_is_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_exact_sq_errors_match_monte_carlo():
+    rng = np.random.default_rng(3)
+    features = rng.standard_normal((6, 3))
+    targets = rng.standard_normal(6)  # not interpolated: the noise and cross terms matter
+    x0 = np.array([1.0, -2.0, 0.5])
+    step, horizons = 0.08, np.array([0, 1, 2, 5, 20, 60])
+    exact = sgd_least_squares_sq_errors(features, targets, x0, step, int(horizons[-1]))
+    solution = np.linalg.lstsq(features, targets, rcond=None)[0]
+    x = sgd_least_squares(features, targets, x0, step, horizons, 40_000, rng)
+    sq = ((x - solution) ** 2).sum(-1)
+    mean, se = sq.mean(0), sq.std(0, ddof=1) / np.sqrt(sq.shape[0])
+    np.testing.assert_allclose(mean, exact[horizons], atol=5 * se.max() + 1e-12)
+
+
+def test_exact_sq_errors_one_dimension_closed_form():
+    # a_i^2 in {0, 1}, interpolated targets: E e_t^2 = (mean (1 - gamma a_i^2)^2)^t e_0^2
+    features = np.array([[1.0], [0.0], [1.0], [0.0]])
+    exact = sgd_least_squares_sq_errors(features, 2.0 * features[:, 0], [5.0], 0.45, 30)
+    factor = np.mean((1 - 0.45 * features[:, 0] ** 2) ** 2)
+    np.testing.assert_allclose(exact, 9.0 * factor ** np.arange(31), rtol=1e-12)
