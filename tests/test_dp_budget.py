@@ -53,6 +53,7 @@ def test_no_utility_experiment_spends_more_than_it_claims(claim):
     ("claim_id", "params"),
     [
         ("dp.utility.convex_lipschitz.eps", {"noise": "no_composition"}),
+        ("dp.utility.strongly_convex.eps", {"noise": "no_composition"}),
         ("dp.correlated_noise.linear_regression", {"rescale": False}),
         ("dp.feature_preprocessing", {"count_preprocessing": False}),
     ],
