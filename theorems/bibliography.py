@@ -314,3 +314,76 @@ NESTEROV_1983 = Paper(
     year=1983,
     venue="Soviet Mathematics Doklady 27",
 )
+
+# --- learning theory and statistics -------------------------------------------------------------
+
+JACOT = Paper(
+    title="Neural Tangent Kernel: Convergence and Generalization in Neural Networks",
+    authors="Arthur Jacot, Franck Gabriel, Clement Hongler",
+    year=2018,
+    arxiv="1806.07572",
+    venue="NeurIPS 2018",
+)
+LEE_LINEAR = Paper(
+    title="Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent",
+    authors=(
+        "Jaehoon Lee, Lechao Xiao, Samuel S. Schoenholz, Yasaman Bahri, Roman Novak, "
+        "Jascha Sohl-Dickstein, Jeffrey Pennington"
+    ),
+    year=2019,
+    arxiv="1902.06720",
+    venue="NeurIPS 2019",
+)
+KREISLER = Paper(
+    title=(
+        "Gradient Descent Monotonically Decreases the Sharpness of Gradient Flow Solutions in "
+        "Scalar Networks and Beyond"
+    ),
+    authors="Itai Kreisler, Mor Shpigel Nacson, Daniel Soudry, Yair Carmon",
+    year=2023,
+    arxiv="2305.13064",
+    venue="ICML 2023",
+)
+NOUY_MICHEL = Paper(
+    title=(
+        "Weighted least-squares approximation with determinantal point processes and "
+        "generalized volume sampling"
+    ),
+    authors="Anthony Nouy, Bertrand Michel",
+    year=2023,
+    arxiv="2312.14057",
+)
+NGUYEN_HO = Paper(
+    title="Sliced Wasserstein Estimation with Control Variates",
+    authors="Khai Nguyen, Nhat Ho",
+    year=2023,
+    arxiv="2305.00402",
+    venue="ICLR 2024",
+)
+SHEENA = Paper(
+    title=(
+        "MLE convergence speed to information projection of exponential family: Criterion for "
+        "model dimension and sample size"
+    ),
+    authors="Yo Sheena",
+    year=2021,
+    arxiv="2105.08947",
+)
+DFHPRR = Paper(
+    title="Preserving Statistical Validity in Adaptive Data Analysis",
+    authors=(
+        "Cynthia Dwork, Vitaly Feldman, Moritz Hardt, Toniann Pitassi, Omer Reingold, Aaron Roth"
+    ),
+    year=2015,
+    arxiv="1411.2664",
+    venue="STOC 2015",
+)
+BNSSSU = Paper(
+    title="Algorithmic Stability for Adaptive Data Analysis",
+    authors=(
+        "Raef Bassily, Kobbi Nissim, Adam Smith, Thomas Steinke, Uri Stemmer, Jonathan Ullman"
+    ),
+    year=2016,
+    arxiv="1511.02513",
+    venue="STOC 2016",
+)
