@@ -69,6 +69,17 @@ def objective(x: np.ndarray, kind: str, a: np.ndarray, b: np.ndarray) -> float:
     return value + 0.5 * float(x @ x) if kind == "strongly_convex" else value
 
 
+def _schedule(horizon: int, kind: str, c: float, steps: np.ndarray | None) -> np.ndarray:
+    """The step sizes eta_1..eta_T: the construction's own (c/sqrt t or 1/t) or ``steps``."""
+    if steps is None:
+        t = np.arange(1, horizon + 1, dtype=float)
+        return 1.0 / t if kind == "strongly_convex" else c / np.sqrt(t)
+    steps = np.asarray(steps, dtype=float)
+    if steps.shape != (horizon,) or not np.all(np.isfinite(steps) & (steps > 0)):
+        raise ValueError(f"steps must be {horizon} positive finite step sizes")
+    return steps
+
+
 @dataclass
 class HarveyRun:
     """One run of projected subgradient descent on a construction.
@@ -107,6 +118,7 @@ def run(
     tie: str = "min",
     suffix: int | None = None,
     keep_iterates: bool = False,
+    steps: np.ndarray | None = None,
 ) -> HarveyRun:
     """Projected subgradient descent on Harvey et al.'s construction for horizon ``T``.
 
@@ -124,12 +136,17 @@ def run(
         Length ``k`` of the suffix average (default ``ceil(T/2)``).
     keep_iterates
         Store every iterate (``(T+1, T)`` floats: only for small ``T``).
+    steps
+        Step sizes :math:`\\eta_1, \\dots, \\eta_T` (shape ``(T,)``, positive) in place of the
+        construction's own schedule: the same function and oracle run with another schedule
+        (e.g. a known-horizon one). The construction's coefficients still use ``c``.
 
     Returns
     -------
     HarveyRun
     """
     _check(horizon, kind, c, tie)
+    schedule = _schedule(horizon, kind, c, steps)
     k = -(-horizon // 2) if suffix is None else suffix
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= horizon + 1:
         raise ValueError(f"suffix must be an integer in [1, T+1], got {suffix!r}")
@@ -170,13 +187,12 @@ def run(
             last = s - int(np.argmax(v[::-1]))
             i = horizon if last == s else last  # the tied block's largest member is T+1
         # the oracle's answer g = h_{i+1} (+ x): a on j < i, -b_i on j = i
-        step = 1.0 / t if strongly else c / np.sqrt(t)
         if strongly:
-            x[:s] *= 1.0 - step
-        np.multiply(a[:i], step, out=scratch[:i])
+            x[:s] *= 1.0 - schedule[t - 1]
+        np.multiply(a[:i], schedule[t - 1], out=scratch[:i])
         x[:i] -= scratch[:i]
         if i < horizon:
-            x[i] += step * b[i]
+            x[i] += schedule[t - 1] * b[i]
         support = max(s, min(i + 1, horizon))
         norm = float(np.sqrt(x[:support] @ x[:support]))
         if norm > 1.0:

@@ -222,3 +222,36 @@ def huber_instance(curvatures: np.ndarray, threshold: float) -> tuple[Callable, 
         return huber(x, threshold, lam).sum(axis=1)
 
     return grad, val
+
+
+def known_horizon_steps(horizon: int, scale: float) -> np.ndarray:
+    r"""Jain, Nagaraj & Netrapalli's (2019) step sizes for a horizon :math:`T` known in advance.
+
+    With :math:`T_0 = 0`, :math:`T_i = T - \lceil T 2^{-i}\rceil` for :math:`i \ge 1`, and
+    :math:`k = \lceil\log_2 T\rceil`, the step is :math:`\text{scale}\cdot 2^{-i}/\sqrt T` on
+    :math:`T_i < t \le T_{i+1}` (:math:`i = 0, \dots, k`; the last phase ends at :math:`T`): the
+    step halves each time the remaining horizon halves. The paper's scale is :math:`D/G`
+    (diameter over Lipschitz constant).
+
+    Parameters
+    ----------
+    horizon
+        :math:`T`.
+    scale
+        :math:`D/G > 0`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(T,)``: :math:`\eta_1, \dots, \eta_T`.
+    """
+    common.check_positive_int("horizon", horizon)
+    common.check_positive("scale", scale)
+    t = np.arange(1, horizon + 1)
+    # phase of step t: the i with T_i < t <= T_{i+1}, i.e. the remaining horizon T - t + 1 lies
+    # in (T 2^-(i+1), T 2^-i] up to the ceilings; computed from the boundaries themselves
+    phases = int(np.ceil(np.log2(horizon))) if horizon > 1 else 0
+    boundaries = [0] + [horizon - int(np.ceil(horizon * 2.0**-i)) for i in range(1, phases + 1)]
+    boundaries.append(horizon)
+    phase = np.searchsorted(np.asarray(boundaries[1:]), t, side="left")
+    return scale * 2.0 ** (-phase.astype(float)) / np.sqrt(horizon)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from simulators import harvey
 from simulators.last_iterate import (
     huber_instance,
+    known_horizon_steps,
     l1_instance,
     l1_quadratic_instance,
     last_iterate_values,
@@ -284,3 +285,23 @@ def test_runs_are_reproducible():
         )
 
     np.testing.assert_array_equal(run(), run())
+
+
+def test_known_horizon_steps_halve_with_the_remaining_horizon():
+    # T = 16: phases end at T_1 = 8, T_2 = 12, T_3 = 14, T_4 = 15, then T
+    steps = known_horizon_steps(16, 2.0) * 4 / 2.0
+    np.testing.assert_allclose(steps, [1.0] * 8 + [0.5] * 4 + [0.25] * 2 + [0.125, 0.0625])
+    assert known_horizon_steps(1000, 1.0).size == 1000
+    with pytest.raises(ValueError):
+        known_horizon_steps(10, 0.0)
+
+
+def test_harvey_run_with_its_own_steps_passed_explicitly_is_unchanged():
+    horizon, c = 200, 1.5
+    own = harvey.run(horizon, "convex", c)
+    explicit = harvey.run(horizon, "convex", c, steps=c / np.sqrt(np.arange(1, horizon + 1)))
+    assert explicit.f_last == own.f_last
+    strongly = harvey.run(horizon, "strongly_convex", steps=1.0 / np.arange(1, horizon + 1))
+    assert strongly.f_last == harvey.run(horizon, "strongly_convex").f_last
+    with pytest.raises(ValueError):
+        harvey.run(horizon, "convex", steps=np.ones(horizon - 1))
