@@ -3,26 +3,33 @@
 Each utility claim's data carry, per configuration, the (epsilon, delta) it claims and the
 (epsilon, delta) that ``dp_accounting`` computes from the noise the simulator actually added.
 The test reruns every such claim (quick profile) and fails on any overspending; it also shows
-that the check catches the variants that do overspend.
+that the check catches the variants that do overspend. Where a simulator measures the
+sensitivity it actually had (the largest norm of one record's contribution to a noised sum),
+that measurement is checked against the sensitivity the accountant used: trusted, a clipping
+mistake would go unseen.
 """
 
 from __future__ import annotations
 
+import dp_accounting
 import numpy as np
 import pytest
 
 import theorems.dp_correlated_noise as correlated
 import theorems.dp_feature_preprocessing as preprocessing
+import theorems.dp_sgd as dp_sgd
 import theorems.dp_utility as utility
 import theorems.dp_utility_strongly_convex as strongly_convex
 from proofs_checks import RunContext, claims_in
+from simulators.dp_sgd import dp_sgd_sharp, sharp_data
+from simulators.privacy import privacy_of_noise, spent_epsilon
 
 UTILITY_CLAIMS = [
     c
     for module in (utility, strongly_convex, correlated, preprocessing)
     for c in claims_in(module)
     if c.id != "dp.feature_preprocessing.budget"  # its data are the spent epsilons themselves
-]
+] + [dp_sgd.utility]
 BY_ID = {c.id: c for c in UTILITY_CLAIMS}
 
 
@@ -61,3 +68,55 @@ def test_no_utility_experiment_spends_more_than_it_claims(claim):
 def test_the_budget_check_catches_overspending(claim_id, params):
     data = run(BY_ID[claim_id], **params)
     assert overspending(data), f"{claim_id} with {params} should overspend"
+
+
+def test_measured_sensitivity_is_within_what_the_accountant_used():
+    data = run(dp_sgd.utility)
+    sensitivity = data.notes["sensitivity"]
+    assert len(sensitivity["measured"]) == len(sensitivity["assumed"]) > 0
+    for measured, assumed in zip(sensitivity["measured"], sensitivity["assumed"], strict=True):
+        assert 0 < measured <= assumed * (1 + 1e-9)
+
+
+def test_clipping_after_averaging_is_caught_by_the_measurement():
+    rng = np.random.default_rng(0)
+    data = sharp_data(256, 8, rng)
+    args = (2.0, 1.0, 0.01, 4.0, 1.0, 1 / 16, 200, 4, rng, 1e-5)
+    per_example = dp_sgd_sharp(data, *args)
+    after = dp_sgd_sharp(data, *args, clip="after_averaging")
+    assert not per_example.overspends
+    # each record contributes its unclipped gradient (norm G = 2): twice the sensitivity used
+    assert after.overspends
+    assert after.max_contribution == pytest.approx(2.0)
+    # and the accountant, given the sensitivity the run really had, charges more
+    honest = privacy_of_noise(4.0 * 1.0, after.max_contribution, 1 / 16, 200, 1e-5)
+    assert honest.epsilon > 1.5 * after.privacy.epsilon
+
+
+def test_fixed_size_batches_spend_more_than_their_poisson_accounting():
+    """The classic mismatch: batches of exactly q n records (sampled without replacement),
+    accounted as Poisson sampling at rate q. For fixed-size batches the guarantee is under
+    replace-one adjacency; dp_accounting's accountant for that scheme charges more than the
+    Poisson number, even when the Poisson scheme is itself accounted under replace-one (PLD)."""
+    n, batch, sigma, steps = 1000, 10, 1.0, 1000
+    gaussian = dp_accounting.GaussianDpEvent(sigma)
+    replace_one = dp_accounting.NeighboringRelation.REPLACE_ONE
+    fixed = dp_accounting.SelfComposedDpEvent(
+        dp_accounting.SampledWithoutReplacementDpEvent(n, batch, gaussian), steps
+    )
+    poisson = dp_accounting.SelfComposedDpEvent(
+        dp_accounting.PoissonSampledDpEvent(batch / n, gaussian), steps
+    )
+    claimed = spent_epsilon(sigma, batch / n, steps, 1e-5)  # what the mismatched run reports
+    true_fixed = (
+        dp_accounting.rdp.RdpAccountant(neighboring_relation=replace_one)
+        .compose(fixed)
+        .get_epsilon(1e-5)
+    )
+    poisson_replace_one = (
+        dp_accounting.pld.PLDAccountant(neighboring_relation=replace_one)
+        .compose(poisson)
+        .get_epsilon(1e-5)
+    )
+    assert true_fixed > 1.5 * claimed
+    assert true_fixed > 1.2 * poisson_replace_one

@@ -387,3 +387,13 @@ BNSSSU = Paper(
     arxiv="1511.02513",
     venue="STOC 2016",
 )
+ABADI = Paper(
+    title="Deep Learning with Differential Privacy",
+    authors=(
+        "Martin Abadi, Andy Chu, Ian Goodfellow, H. Brendan McMahan, Ilya Mironov, Kunal Talwar, "
+        "Li Zhang"
+    ),
+    year=2016,
+    arxiv="1607.00133",
+    venue="CCS 2016",
+)

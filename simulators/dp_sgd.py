@@ -1,0 +1,179 @@
+r"""DP-SGD as Abadi et al. (2016) run it: Poisson sampling, per-example clipping, Gaussian noise.
+
+One step, for each replicate:
+
+1. every record joins the batch independently with probability ``q`` (Poisson sampling: the
+   event :func:`simulators.privacy.dp_sgd_event` accounts);
+2. each sampled record's gradient is clipped to norm at most ``C``
+   (:math:`g_i \min(1, C/\|g_i\|)`), then the clipped gradients are summed;
+3. Gaussian noise :math:`N(0, \sigma^2 C^2 I_d)` is added to the sum, which has L2 sensitivity
+   ``C`` under add/remove adjacency;
+4. the sum is divided by the *expected* batch size ``q n``. ``n`` is treated as public (as
+   TensorFlow Privacy and Opacus do): dividing by the realised batch size instead would make
+   the divisor data-dependent, and dividing by the data set's own ``n`` under add/remove
+   adjacency changes the mean's sensitivity to up to ``2C/n``.
+
+The simulator *measures* what the accounting assumes: the largest norm of any one record's
+contribution to a noised sum (``max_contribution``), to be compared with the sensitivity ``C``
+the accountant used. The variant ``clip="after_averaging"`` (the batch's mean gradient clipped
+instead of each example's) is a plausible mistake: a record's contribution is then bounded by
+its unclipped gradient norm, not by ``C``, and the measurement shows it.
+
+The instance is the sharp absolute-deviation loss of :mod:`simulators.dp` with per-record
+scale ``G`` (each record's gradient has norm ``G`` away from ties): with ``G > C`` clipping is
+active on every example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import common
+from .dp import AbsoluteLoss, spent_by_noise, symmetric_sharp_values
+from .privacy import PrivacySpent, check_delta, check_sampling_rate
+
+CLIPPING = ("per_example", "after_averaging")
+
+
+@dataclass
+class DPSGDRun:
+    """Result of a batch of DP-SGD runs on one data set.
+
+    Parameters
+    ----------
+    values
+        ``(replicates,)``: the random-iterate output's expected excess risk (the mean of
+        :math:`F(\\theta_t) - F^*` over the evaluated steps ``t < T``).
+    privacy
+        What the run spent by ``dp_accounting``: ``T`` Poisson-sampled Gaussian steps with
+        noise multiplier ``sigma`` and sensitivity ``C``.
+    max_contribution
+        The largest norm of one record's contribution to a noised sum, over every step and
+        replicate: the sensitivity the run actually had (at most ``C`` under per-example
+        clipping).
+    clip_norm
+        ``C``, the sensitivity the accounting assumed.
+    batch_sizes
+        ``(replicates, T)``: the realised Poisson batch sizes.
+    """
+
+    values: np.ndarray
+    privacy: PrivacySpent
+    max_contribution: float
+    clip_norm: float
+    batch_sizes: np.ndarray
+
+    @property
+    def overspends(self) -> bool:
+        """Whether some record contributed more than the sensitivity the accountant used."""
+        return self.max_contribution > self.clip_norm * (1 + 1e-9)
+
+
+def sharp_data(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """``(n, d)`` records whose every column is a random permutation of
+    :func:`simulators.dp.symmetric_sharp_values`: the minimizer is 0 and, near it,
+    ``F(theta) - F* = G ||theta||_1 / (2 sqrt d)``."""
+
+    common.check_positive_int("d", d)
+    values = symmetric_sharp_values(n)
+    return np.stack([rng.permutation(values) for _ in range(d)], axis=1)
+
+
+def dp_sgd_sharp(
+    data: np.ndarray,
+    scale: float,
+    distance: float,
+    step: float,
+    noise_multiplier: float,
+    clip_norm: float,
+    sampling_rate: float,
+    steps: int,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+    clip: str = "per_example",
+    every: int = 4,
+) -> DPSGDRun:
+    r"""DP-SGD on :math:`F(\theta) = \frac{G}{n}\sum_i \|\theta - z_i\|_1/\sqrt d`.
+
+    Parameters
+    ----------
+    data
+        ``(n, d)`` records (:func:`sharp_data`).
+    scale
+        ``G``: each record's gradient norm away from ties (its Lipschitz constant).
+    distance
+        Start at all coordinates ``distance / sqrt(d)``: ``||theta_0 - theta*|| = distance``.
+    step
+        Constant step size.
+    noise_multiplier
+        ``sigma``: the noise on the sum has standard deviation ``sigma C``; 0 switches it off
+        (an infinite epsilon).
+    clip_norm, sampling_rate, steps
+        ``C``, ``q`` and ``T``.
+    replicates, rng
+        Independent runs and their source of randomness (sampling and noise).
+    delta
+        Where the spent epsilon is reported.
+    clip
+        ``"per_example"`` (DP-SGD) or ``"after_averaging"`` (the mistake: the batch's summed
+        gradient is clipped to ``C`` times the batch size, as if the mean were clipped to C).
+    every
+        The excess risk is evaluated every ``every`` steps.
+
+    Returns
+    -------
+    DPSGDRun
+    """
+    data = np.asarray(data, float)
+    if data.ndim != 2 or data.shape[0] < 4:
+        raise ValueError(f"data must be an (n, d) array with n >= 4, got shape {data.shape}")
+    n, d = data.shape
+    for name, value in (("scale", scale), ("step", step), ("clip_norm", clip_norm)):
+        common.check_positive(name, value)
+    common.check_positive("distance", distance, allow_zero=True)
+    common.check_positive("noise_multiplier", noise_multiplier, allow_zero=True)
+    sampling_rate = check_sampling_rate(sampling_rate)
+    steps = common.check_positive_int("steps", steps)
+    replicates = common.check_positive_int("replicates", replicates)
+    every = common.check_positive_int("every", every)
+    common.check_generator(rng)
+    check_delta(delta)
+    if clip not in CLIPPING:
+        raise ValueError(f"clip must be one of {CLIPPING}, got {clip!r}")
+    loss = AbsoluteLoss(np.sort(data[:, 0]))  # every column holds the same values
+    theta = np.full((replicates, d), distance / np.sqrt(d))
+    total = np.zeros(replicates)
+    batch_sizes = np.zeros((replicates, steps), int)
+    largest = 0.0
+    expected_batch = sampling_rate * n
+    for t in range(steps):
+        if t % every == 0:
+            total += scale * loss.coordinate_excess(theta).sum(axis=1) / np.sqrt(d)
+        rows, records = np.nonzero(rng.random((replicates, n)) < sampling_rate)
+        grads = scale * np.sign(theta[rows] - data[records]) / np.sqrt(d)
+        norms = np.linalg.norm(grads, axis=1)
+        if clip == "per_example":
+            grads *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))[:, None]
+        summed = np.zeros((replicates, d))
+        np.add.at(summed, rows, grads)
+        counts = np.bincount(rows, minlength=replicates)
+        batch_sizes[:, t] = counts
+        if clip == "after_averaging":
+            # the mean of the batch clipped to C: each record's contribution is its own
+            # gradient times the batch's common factor, not bounded by C
+            mean_norm = np.linalg.norm(summed, axis=1) / np.maximum(counts, 1)
+            factor = np.minimum(1.0, clip_norm / np.maximum(mean_norm, 1e-300))
+            summed *= factor[:, None]
+            norms = norms * factor[rows]
+        else:
+            norms = np.minimum(norms, clip_norm)
+        if len(norms):
+            largest = max(largest, float(norms.max()))
+        noise = noise_multiplier * clip_norm * rng.standard_normal((replicates, d))
+        theta -= step * (summed + noise) / expected_batch
+    evaluated = (steps + every - 1) // every
+    privacy = spent_by_noise(noise_multiplier * clip_norm, clip_norm, sampling_rate, steps, delta)
+    return DPSGDRun(total / evaluated, privacy, largest, float(clip_norm), batch_sizes)
