@@ -227,3 +227,50 @@ def handbook_shb_least_squares(
         m = t / (t + 2) * m + (x - b[i])
         x = x - 2 * eta / (t + 3) * m
     return out
+
+
+def handbook_shb_two_huber(
+    shifts: tuple[float, float],
+    curvatures: tuple[float, float],
+    threshold: float,
+    x0: float,
+    eta: float,
+    horizons: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    r"""The Handbook's SGD with momentum (see :func:`handbook_shb_least_squares`) on two Huber
+    functions :math:`f_i(x) = L_i h_\delta(x - b_i)`, :math:`i \in \{1, 2\}` sampled uniformly,
+    :math:`h_\delta` the unit-curvature Huber function with threshold :math:`\delta`
+    (:func:`simulators.common.huber`).
+
+    Equal shifts and curvatures give one deterministic function (every replicate the same);
+    opposite shifts add gradient noise at the minimiser; a zero curvature makes the samples
+    interpolate with different smoothness.
+
+    Returns
+    -------
+    numpy.ndarray
+        The iterates :math:`x_t` at the horizons, shape ``(replicates, len(horizons))``.
+    """
+    b = np.asarray(shifts, float)
+    lip = np.asarray(curvatures, float)
+    if b.shape != (2,) or lip.shape != (2,) or np.any(lip < 0) or not np.any(lip > 0):
+        raise ValueError("shifts and curvatures must be pairs, curvatures >= 0 and not both 0")
+    common.check_positive("threshold", threshold)
+    common.check_positive("eta", eta)
+    horizons = common.check_horizons(horizons, lowest=0)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    x = np.full(replicates, float(x0))
+    m = np.zeros(replicates)
+    out = np.empty((replicates, len(horizons)))
+    k = 0
+    for t in range(int(horizons[-1]) + 1):
+        while k < len(horizons) and horizons[k] == t:
+            out[:, k] = x
+            k += 1
+        i = rng.integers(0, 2, size=replicates)
+        m = t / (t + 2) * m + common.huber_gradient(x - b[i], threshold, lip[i])
+        x = x - 2 * eta / (t + 3) * m
+    return out

@@ -228,3 +228,45 @@ def test_handbook_shb_equals_its_heavy_ball_form():
 def test_hb_shb_asgd_sgdm_bad_input_is_a_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_handbook_shb_two_huber_with_a_large_threshold_is_least_squares():
+    from simulators.momentum_sgd import handbook_shb_two_huber
+
+    horizons = [0, 1, 5, 40]
+    x = handbook_shb_two_huber(
+        (0.5, -0.5), (1.0, 1.0), 1e9, 2.0, 0.2, horizons, 300, np.random.default_rng(3)
+    )
+    gaps = handbook_shb_least_squares(
+        np.array([0.5, -0.5]), 2.0, 0.2, horizons, 300, np.random.default_rng(3)
+    )
+    np.testing.assert_allclose(0.5 * x**2, gaps, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("eta", [0.1, 0.25])
+def test_handbook_shb_pep_worst_case_is_the_closed_form(eta):
+    # the loose reason of handbook.shb.last_iterate: sup_f f(x_N) - f* = L D^2/(8/3 eta L N + 2)
+    pytest.importorskip("PEPit")
+    from proofs_checks.pep import PEPProblem, solve
+
+    def handbook_momentum(funcs, x0, n, step):
+        f, x, m, xs = funcs[0], x0, None, [x0]
+        for k in range(n):
+            g = f.gradient(x)
+            m = g if m is None else k / (k + 2) * m + g
+            x = x - 2 * step / (k + 3) * m
+            xs.append(x)
+        return xs
+
+    problem = PEPProblem(
+        "handbook.shb.test",
+        (("smooth_convex", {"L": 1.0}),),
+        handbook_momentum,
+        {"step": eta},
+        initial="distance",
+        metric="function_value",
+    )
+    for n in (1, 2, 4, 8):
+        s = solve(problem, n)
+        assert s.status == "optimal" and s.gap < 1e-5
+        assert s.tau == pytest.approx(1 / (8 / 3 * eta * n + 2), rel=1e-5)

@@ -1,4 +1,4 @@
-r"""Stochastic heavy ball: acceleration under anisotropic noise, and the Handbook's last iterate.
+r"""Stochastic heavy ball: acceleration under anisotropic noise (Pan et al.).
 
 **Pan, Liu, Wang & Zhang 2023** (arXiv 2312.14567, ICLR 2024), main result (abstract; the
 theorem's text, stage lengths and constants could not be retrieved). On quadratics
@@ -9,17 +9,8 @@ to shrink the bias term by :math:`\epsilon` where SGD with step decay needs
 :math:`\tilde O(\kappa \log(1/\epsilon))`, while its variance term stays
 :math:`\tilde O(d\sigma^2/T)`, like SGD's.
 
-**Garrigos & Gower, Handbook** (arXiv 2301.11235v1), **Theorem 7.4.** If
-:math:`f = \frac1n\sum_i f_i` with each :math:`f_i` convex and :math:`L_{\max}`-smooth, SGD with
-momentum :math:`m_t = \beta_t m_{t-1} + \nabla f_{i_t}(x_t)`, :math:`x_{t+1} = x_t - \gamma_t m_t`,
-:math:`\gamma_t = 2\eta/(t+3)`, :math:`\beta_t = t/(t+2)`, :math:`\eta \le 1/(4L_{\max})`
-satisfies
-
-.. math::  \mathbb E[f(x_t) - \inf f] \le \frac{\|x_0 - x^*\|^2}{\eta (t+1)} + 2\eta\sigma_f^* .
-
-(Corollary 7.5 as printed in v1, :math:`(\frac12 D^2 + \sigma_f^*)/(2L_{\max}\sqrt{T+1})` for
-:math:`\eta = 1/(4L_{\max}\sqrt{T+1})`, does not follow from it and is dimensionally wrong; it
-is encoded here as a mutant that the data refute.)
+The Handbook's SGD with momentum (Garrigos & Gower, Theorem 7.4) is checked in
+:mod:`theorems.handbook_shb`.
 """
 
 from __future__ import annotations
@@ -31,7 +22,6 @@ import sympy as sp
 
 from proofs_checks import (
     AT_MOST,
-    Bound,
     Mutant,
     PowerLaw,
     RunContext,
@@ -40,8 +30,7 @@ from proofs_checks import (
     claim,
 )
 from simulators.momentum import shb_noiseless_gaps, shb_quadratic_risk, step_decay_stages
-from simulators.momentum_sgd import handbook_shb_least_squares
-from theorems.bibliography import HANDBOOK, PAN
+from theorems.bibliography import PAN
 
 # --- the formulas, each written once ------------------------------------------------------------
 
@@ -49,20 +38,6 @@ kappa = sp.Symbol("kappa", positive=True)
 #: SHB's momentum: every eigenvalue of the first stage (step 1/L) contracts at 1 - 1/sqrt(kappa).
 SHB_MOMENTUM = (1 - 1 / sp.sqrt(kappa)) ** 2
 shb_momentum = sp.lambdify(kappa, SHB_MOMENTUM)
-
-t, T = sp.symbols("t T", nonnegative=True)
-D, eta, sigma, L_max = sp.symbols("D eta sigma_* L_max", positive=True)
-HANDBOOK_SYMBOLS = {
-    "t": "iterations",
-    "D": "||x_0 - x^*||",
-    "eta": "step parameter (gamma_t = 2 eta/(t + 3))",
-    "sigma_*": "gradient noise at the optimum, (1/n) sum_i ||grad f_i(x^*)||^2",
-    "L_max": "largest smoothness constant of the f_i",
-}
-#: Theorem 7.4: E[f(x_t) - inf f] <= D^2/(eta (t + 1)) + 2 eta sigma_*.
-HANDBOOK_SHB_BOUND = D**2 / (eta * (t + 1)) + 2 * eta * sigma
-#: Corollary 7.5 as printed in v1 (eta = 1/(4 L_max sqrt(T + 1))): not implied by Theorem 7.4.
-PRINTED_COROLLARY = (D**2 / 2 + sigma) / (2 * L_max * sp.sqrt(t + 1))
 
 # --- Pan et al.: the bias term, iterations against kappa ---------------------------------------
 
@@ -255,71 +230,3 @@ def shb_variance(ctx: RunContext, decay: bool = True) -> Samples:
 )
 def sgd_variance(ctx: RunContext, decay: bool = True) -> Samples:
     return _variance_samples(ctx, 0.0, decay)
-
-
-# --- Handbook Theorem 7.4 -----------------------------------------------------------------------
-
-HB_TARGETS = np.linspace(-1.0, 1.0, 10)  # f_i(x) = (x - b_i)^2 / 2: L_max = 1
-HB_SIGMA = float(np.mean((HB_TARGETS - HB_TARGETS.mean()) ** 2))  # sigma_f^*
-HB_DISTANCE, HB_STEP, HB_LMAX = 2.0, 0.25, 1.0  # eta = 1/(4 L_max), the largest allowed
-HANDBOOK_SHB_PREDICTION = Bound(expression=HANDBOOK_SHB_BOUND, x=t, symbols=HANDBOOK_SYMBOLS)
-
-
-@claim(
-    "handbook.shb.last_iterate",
-    paper=HANDBOOK.theorem("Theorem 7.4"),
-    statement=(
-        "For f = mean of convex L_max-smooth f_i, SGD with momentum with gamma_t = "
-        "2 eta/(t+3), beta_t = t/(t+2) and eta <= 1/(4 L_max) satisfies "
-        f"E[f(x_t) - inf f] <= {HANDBOOK_SHB_BOUND} at every t, D = ||x_0 - x*||."
-    ),
-    latex=rf"\mathbb E[f(x_t) - \inf f] \le {sp.latex(HANDBOOK_SHB_BOUND)}",
-    assumptions=("each f_i convex and L_max-smooth", "indices uniform i.i.d.", "eta <= 1/(4L_max)"),
-    simplification=(
-        "f_i(x) = (x - b_i)^2/2, ten b_i evenly spaced in [-1, 1] (L_max = 1, sigma* = "
-        f"{HB_SIGMA:.4f}), x_0 - x* = 2, eta = 1/4; the last iterate over t up to 2000 "
-        "(5000 in the full profile), 4000 replicates (16000)."
-    ),
-    loose=(
-        "pending rework: the data reach 0.17 of the bound (max y/B 0.172): a bound five times "
-        "smaller is confirmed too"
-    ),
-    predicted=HANDBOOK_SHB_PREDICTION,
-    mutants=[
-        Mutant(
-            "variance_term_dropped",
-            "the bound without its noise term 2 eta sigma*",
-            predicted=HANDBOOK_SHB_PREDICTION.substituted({sigma: 0}),
-        ),
-        Mutant(
-            "printed_corollary_7_5",
-            "Cor. 7.5 as printed in v1: eta = 1/(4 L_max sqrt(T+1)) gives "
-            f"{PRINTED_COROLLARY.subs(t, T)}",
-            params={"schedule": "corollary"},
-            predicted=HANDBOOK_SHB_PREDICTION.with_expression(PRINTED_COROLLARY),
-        ),
-    ],
-)
-def handbook_shb(ctx: RunContext, schedule: str = "theorem") -> Samples:
-    replicates = ctx.pick(4_000, 16_000)
-    x0 = HB_TARGETS.mean() + HB_DISTANCE
-    constants = {"D": HB_DISTANCE, "sigma_*": HB_SIGMA, "L_max": HB_LMAX}
-    if schedule == "theorem":
-        horizons = np.concatenate(
-            [[0], np.unique(np.geomspace(1, ctx.pick(2_000, 5_000), 20).astype(int))]
-        )
-        gaps = handbook_shb_least_squares(HB_TARGETS, x0, HB_STEP, horizons, replicates, ctx.rng)
-        constants["eta"] = HB_STEP
-    else:  # one run per horizon T, each with its own step 1/(4 L sqrt(T+1))
-        horizons = np.array([1, 2, 4, 8, 16, 32, 64])
-        gaps = np.column_stack(
-            [
-                handbook_shb_least_squares(
-                    HB_TARGETS, x0, 1 / (4 * HB_LMAX * np.sqrt(T + 1)), [T], replicates, ctx.rng
-                )[:, 0]
-                for T in horizons
-            ]
-        )
-    return Samples(
-        horizons, gaps, constants=constants, x_label="iterations t", y_label="E f(x_t) - f*"
-    )
