@@ -49,11 +49,10 @@ from simulators.stability import (
 )
 from simulators.stability_instances import (
     SLACK,
-    TraceBound,
+    datasets,
     features_json,
     hessian_trace,
     orthogonal_instances,
-    stability_instances,
 )
 from theorems.bibliography import WU_MA_E, WU_SU
 
@@ -179,17 +178,12 @@ def gd_condition_search() -> Search:
         "linear stability in the mean-square sense",
     ),
     simplification=(
-        "Searched over hypothesis-drawn data sets (n <= 12, d <= 8, integer entries in "
-        "[-4, 4]) and eta = s 2/tr(H), s in [0.01, 3]. Tightness (the orthogonal instance "
-        "g_i = c e_i has threshold exactly 2/tr(H)) is checked by "
-        "stability.sgd.orthogonal_threshold at B = 1."
+        "Checked on the threshold itself: eta* = sup{eta: rho(M) <= 1}, bisected on the exact "
+        "operator to 1e-12, satisfies eta* tr(H) <= 2 over hypothesis-drawn data sets (n <= 12, "
+        "d <= 8, integer entries in [-4, 4]), the search driven toward eta* tr(H) = 2 (one "
+        "sample, orthogonal samples attain it exactly)."
     ),
-    loose=(
-        "pending rework: the search, guided to the edge of stability, refutes the bound divided "
-        "by 1.144 (eta tr(H) <= 1.75) but not by 1.1: the stable instances drawn stay below "
-        "eta tr(H) = 1.82, so 'stable implies eta tr(H) <= 1.8' is confirmed too"
-    ),
-    predicted=Implication(max_examples=300, max_examples_full=2000),
+    predicted=Implication(max_examples=150, max_examples_full=600),
     mutants=[
         Mutant(
             "halved_bound",
@@ -202,31 +196,61 @@ def gd_condition_search() -> Search:
             "orthogonal instance g_i = c e_i)",
             params={"variant": "gd_condition"},
         ),
+        Mutant(
+            "general_psd_hessians",
+            "the bound claimed for general PSD per-sample Hessians H_i = A_i A_i^T (rank up to "
+            "2), not only the square loss's rank-one g_i g_i^T",
+            params={"variant": "general_psd"},
+        ),
     ],
 )
 def sgd_trace(ctx: RunContext, bound: float = 2.0, variant: str = "trace") -> Search:
     if variant == "gd_condition":
         return gd_condition_search()
-    return trace_search(bound)
+    return threshold_search(bound, general_psd=variant == "general_psd")
 
 
-def trace_search(bound: float) -> Search:
-    """The search for "stable implies eta tr(H) <= ``bound``" at batch size 1; its near
-    statements divide the bound by 1 + d (the orthogonal instance attains 2: false for d > 0)."""
-    check = TraceBound(replacement=True, bound=bound)
+@st.composite
+def psd_hessian_sets(draw) -> np.ndarray:
+    """``(n, d, d)`` per-sample Hessians ``A_i A_i^T`` with integer ``A_i`` of shape (d, 2)."""
+    n, d = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    entries = draw(st.lists(st.integers(-4, 4), min_size=n * d * 2, max_size=n * d * 2))
+    a = np.array(entries, dtype=float).reshape(n, d, 2)
+    return np.einsum("nik,njk->nij", a, a)
+
+
+def threshold_search(bound: float, general_psd: bool = False) -> Search:
+    """The search for "eta* tr(H) <= ``bound``" at batch size 1 (with replacement), on the
+    bisected threshold eta*; near statements divide the bound by 1 + d."""
+    cache: dict[bytes, float] = {}
+
+    def hessians(inst: np.ndarray) -> np.ndarray:
+        return inst if general_psd else rank_one_hessians(inst)
+
+    def scaled_threshold(inst: np.ndarray) -> float:
+        key = inst.tobytes() + bytes(str(inst.shape), "ascii")
+        if key not in cache:
+            h = hessians(inst)
+            trace = float(np.trace(h.mean(axis=0)))
+            cache[key] = stability_threshold(h, 1, rtol=1e-12) * trace
+        return cache[key]
+
+    def nonzero(inst: np.ndarray) -> bool:
+        return bool(np.any(inst != 0))
+
+    def describe(inst: np.ndarray) -> dict:
+        key = "hessians" if general_psd else "features"
+        return {key: inst.tolist(), "eta_star_trace_H": scaled_threshold(inst), "bound": bound}
+
     return Search(
-        stability_instances((1,)),
-        check.stable,
-        check.within_bound,
-        check.describe,
-        near=lambda d: trace_search(bound / (1 + d)),
-        # toward the premise's edge (spectral radius 1), where eta tr(H) is largest; H = 0
-        # lies outside the premise
-        slack=lambda inst: (
-            1 - spectral_radius(rank_one_hessians(inst[0]), check.eta(inst), 1)
-            if hessian_trace(inst[0]) > 0
-            else -1.0
-        ),
+        psd_hessian_sets() if general_psd else datasets(),
+        nonzero,
+        lambda inst: scaled_threshold(inst) <= bound * (1 + SLACK),
+        describe,
+        near=lambda d: threshold_search(bound / (1 + d), general_psd),
+        near_parameter="threshold factor",
+        # toward eta* tr(H) = 2, the edge the theorem claims (and the rank-one case attains)
+        slack=lambda inst: abs(2.0 - scaled_threshold(inst)) if nonzero(inst) else 10.0,
     )
 
 
