@@ -397,3 +397,10 @@ ABADI = Paper(
     arxiv="1607.00133",
     venue="CCS 2016",
 )
+MULAYOFF = Paper(
+    title="Exact Mean Square Linear Stability Analysis for SGD",
+    authors="Rotem Mulayoff, Tomer Michaeli",
+    year=2024,
+    arxiv="2306.07850",
+    venue="COLT 2024",
+)
