@@ -12,31 +12,40 @@ verified against text:
   :math:`T` and step the :math:`(1-\delta)`-quantile of the gap is at most
   :math:`A + B\log(1/\delta)`.
 
-Both are one-sided rates checked on one-dimensional Euclidean instances.
+The heavy-tailed claim is a one-sided rate on a one-dimensional instance that nearly attains
+it; the high-probability claims check the shape in delta (affine in log(1/delta), two-sided on
+an instance with an exponential tail) and the dependence on T (two-sided T^-1/2).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from proofs_checks import AT_MOST, Mutant, PowerLaw, RunContext, Samples, claim
+from proofs_checks import AT_MOST, TIGHT, Mutant, PowerLaw, RunContext, Samples, claim
 from proofs_checks.grids import log_grid
 from simulators.last_iterate import l1_instance, last_iterate_values, step_sizes
 from theorems.bibliography import LIU_ZHOU
 
 WINDOW = (256, None)  # past the transient from x_1 (reaching the noise floor takes < 100 steps)
-NOISE = 1.0  # the Gaussian noise's standard deviation in the high-probability claim
 
 
 # --- Liu & Zhou: heavy-tailed noise --------------------------------------------------------------
 
 MOMENT, TAIL_INDEX, HEAVY_ETA, HEAVY_START = 1.5, 1.6, 0.5, 0.8
 
-# The tolerance must be smaller than the p-agnostic step's asymptotic excess over the bound, or
-# the check would have no power in the limit: on this instance eta/sqrt(t) gives
-# E|x_T| ~ eta_T^(alpha - 1) = T^(-(alpha-1)/2) = T^(-0.30), above the bound's T^(-1/3) by 0.033;
-# the claimed step gives T^(-(alpha-1)/p) = T^(-0.40), below it by 0.067. 0.02 sits inside both.
-HEAVY_TOLERANCE = 0.02
+# The margin, argued from the theorem. Liu & Zhou's heavy-tailed bound with the step
+# eta t^(-a) has a bias term D/(eta T^(1-a)) and a noise term of order eta_T^(p-1) sigma^p (the
+# p-th moment's analogue of eta sigma^2); a = 1/p balances them at T^(1/p - 1) = T^(-1/3) for
+# p = 1.5. On this instance the bias is spent within a few steps (x_1 = 0.8, drift eta_t), so
+# the gap follows the noise term: T^(-1/3) for the claimed step and T^(-(p-1)/2) = T^(-1/4) for
+# the p-agnostic eta/sqrt(t); the data give -0.34 and -0.22 (quick profile, default seed), each
+# within 0.03 of the term. (The stationary heuristic E|x| ~ eta_T^(alpha-1) with the tail index
+# alpha = 1.6 would predict -0.40 and -0.30; the data contradict it, so it is not used.) The
+# claim is therefore nearly attained (tightness 0.01), no log factor is divided out, and the
+# lenient-side margin is the default 0.05: the model error of the fit, the core term of order
+# eta_T (exponent -2/3, faster) whose share of the gap falls over the window; it lies under the
+# p-agnostic step's excess over the bound (1/3 - 1/4 = 0.083), so that mistake is refutable.
+HEAVY_MARGIN = 0.05
 
 
 @claim(
@@ -57,13 +66,13 @@ HEAVY_TOLERANCE = 0.02
     simplification=(
         "p = 1.5: F(x) = |x| on [-1, 1] (projected SGD), x_1 = 0.8, symmetric Lomax noise with "
         "tail index 1.6 (finite moments exactly below 1.6), eta = 0.5. Only p = 1.5 is checked: "
-        "at p = 1.8 (tail index 1.9) the p-agnostic step's exponent -(alpha-1)/2 = -0.45 already "
-        "meets the bound -(1 - 1/p) = -0.44, so that mutant is not wrong there and cannot be "
-        "refuted. No log factor is divided out (a conservative reading of O~)."
+        "at p = 1.8 the p-agnostic step's noise term T^(-(p-1)/2) = T^(-0.40) lies only 0.04 "
+        "above the bound T^(-(1 - 1/p)) = T^(-0.44), inside the margin, so that mutant could "
+        "not be refuted there. No log factor is divided out (a conservative reading of O~): "
+        "the data follow the "
+        "theorem's noise term eta_T^(p-1) sigma^p, T^(-1/3), with no visible log."
     ),
-    predicted=PowerLaw(
-        exponent=1 / MOMENT - 1, tolerance=HEAVY_TOLERANCE, side=AT_MOST, window=WINDOW
-    ),
+    predicted=PowerLaw(exponent=1 / MOMENT - 1, margin=HEAVY_MARGIN, side=AT_MOST, window=WINDOW),
     mutants=[
         Mutant(
             "p_agnostic_step",
@@ -100,12 +109,39 @@ def heavy_tailed(ctx: RunContext, power: float = 1 / MOMENT) -> Samples:
 
 # --- Liu & Zhou: high probability ----------------------------------------------------------------
 
-DELTAS = np.array([0.1, 0.03, 0.01, 0.003, 0.001])
-# The median of the maximum of k independent gaps is the gap's quantile of level 0.5^(1/k), so
-# with k = round(ln 2 / delta) blocks the engine's bootstrap over rows (one row = one block of
-# runs) gives a confidence interval on the (1 - delta')-quantiles, delta' = 1 - 0.5^(1/k).
-BLOCKS = np.round(np.log(2) / DELTAS).astype(int)
-LEVELS = -np.log(1 - 0.5 ** (1 / BLOCKS))  # log(1/delta') at each block size
+# The instance: F(x) = |x| on R with Gaussian noise of scale sigma and step eta/sqrt(t). In the
+# small-step limit the last iterate's law is the stationary law of the walk with drift
+# -eta_t sign(x) and noise eta_t sigma xi, density proportional to exp(-2|x|/(eta_t sigma^2)):
+# an exponential tail, so the (1-delta)-quantile of the gap is A + (eta_T sigma^2/2) log(1/delta)
+# exactly, the heaviest tail the sub-Gaussian bound allows (sigma^2 log(1/delta) in place of
+# sigma^2): the shape is attained and the check is two-sided. sigma = 4 makes the per-step noise
+# (sd eta_t sigma) a quarter of the tail's scale eta_t sigma^2/2, so the Gaussian core does not
+# curve the quantiles (at sigma = 1 the two are equal and the increments drift by 15% over the
+# deltas used); T = 1024 lets the far tail (delta = 0.001, seven scales out) relax to the current
+# step: its relaxation takes about (7 sigma/2)^2 = 200 steps, over which eta_t moves by 10%.
+HP_SIGMA, HP_ETA, HP_START = 4.0, 0.5, 1.0
+HP_DELTAS = np.array([0.2, 0.1, 0.03, 0.01, 0.003, 0.001])
+HP_REFERENCE_DELTA = 0.5  # increments are taken from the median
+HP_LEVELS = np.log(1 / HP_DELTAS) - np.log(1 / HP_REFERENCE_DELTA)  # log(1/delta) - log 2
+# If instead q = A + B sqrt(log(1/delta)), the increments are B (sqrt L - sqrt L_0): dividing them
+# by this factor leaves B (L - L_0), exponent 1 in L - L_0, which is what the mutant predicts.
+SQRT_SHAPE = (np.sqrt(HP_LEVELS + np.log(2)) - np.sqrt(np.log(2))) / HP_LEVELS
+
+
+def last_gaps(ctx: RunContext, horizons: np.ndarray, runs: int, noise: str, power: float):
+    """F(x_{T+1}) - F* at ``horizons`` for ``runs`` independent runs on the |x| instance."""
+    subgradient, value = l1_instance()
+    return last_iterate_values(
+        subgradient,
+        value,
+        np.array([HP_START]),
+        step_sizes(int(horizons[-1]), "power", HP_ETA, power=power),
+        horizons,
+        runs,
+        ctx.rng,
+        noise=noise,
+        noise_scale=HP_SIGMA,
+    )
 
 
 @claim(
@@ -113,59 +149,98 @@ LEVELS = -np.log(1 - 0.5 ** (1 / BLOCKS))  # log(1/delta') at each block size
     paper=LIU_ZHOU.theorem("high-probability bound (theorem number not verified)"),
     statement=(
         "Under sub-Gaussian noise, with probability at least 1 - delta the last iterate's gap is "
-        "at most A + B log(1/delta) at a fixed T: its (1 - delta)-quantile grows at most "
-        "linearly in log(1/delta)."
+        "at most A + B log(1/delta) at a fixed T (sigma^2 replaced by sigma^2 log(1/delta) in "
+        "the expectation bound); on an instance with an exponential tail the quantile is "
+        "exactly affine in log(1/delta), so its increments over the median grow linearly."
     ),
-    latex=r"\Pr\!\left[F(x_{T+1}) - F^* \le \big(A + B\log\tfrac1\delta\big)"
-    r"\tfrac{\log T}{\sqrt T}\right] \ge 1 - \delta",
+    latex=r"\Pr\!\left[F(x_{T+1}) - F^* \le \Big(\tfrac{D}{\eta} + \eta\big(M^2 + "
+    r"\sigma^2\log\tfrac1\delta\big)\Big)\tfrac{\log T}{\sqrt T}\right] \ge 1 - \delta",
     assumptions=(
         "f convex and Lipschitz",
         "sub-Gaussian noise: E exp(||xi||^2 / sigma^2) <= e",
         "eta_t = eta / sqrt(t)",
     ),
     simplification=(
-        "F(x) = |x| on R, x_1 = 1, eta = 0.5, Gaussian noise sigma = 1, T = 256 steps, "
-        "delta from 0.1 to 0.001. The claim is the shape in delta: the quantile q_delta, "
-        "fitted as a power of log(1/delta), has exponent at most 1 (A + B L has log-log slope "
-        "in [0, 1]). The tolerance 0.25 is far below what a polynomial tail does: a quantile "
-        "growing like delta^(-a) has local exponent a log(1/delta) >= 2.3 a here."
+        "F(x) = |x| on R, x_1 = 1, eta = 0.5, Gaussian noise sigma = 4, T = 1024 steps (2048 "
+        "full). Replicates are batches of runs (10 of 12 000 quick, 20 of 40 000 full); in "
+        "each batch the "
+        "(1-delta)-quantile minus the median, for delta = 0.2 ... 0.001, is fitted against "
+        "log(1/delta) - log 2: exponent 1 two-sided (affine shape), tolerance 0.05; the "
+        "engine's head/tail drift test is the curvature test (a sqrt(log(1/delta)) shape has "
+        "local exponents from 0.8 down to 0.6 here). The tail relaxes to an exponential "
+        "(stationary density exp(-2|x|/(eta_T sigma^2))), the heaviest the bound allows."
     ),
-    loose=(
-        "pending rework: margin 0.25 is the old tolerance (the distance to the mutant), not a "
-        "model error: the quantile grows as log(1/delta)^0.66, not the claimed at most "
-        "log(1/delta)^1, and its local exponent drifts from 0.64 to 0.74: cannot tell 1 from 0.9 "
-        "(refutes only from 0.38)"
-    ),
-    predicted=PowerLaw(exponent=1.0, tolerance=0.25, margin=0.25, side=AT_MOST),
+    predicted=PowerLaw(exponent=1.0, tolerance=0.05, side=TIGHT),
     mutants=[
         Mutant(
+            "sqrt_log_shape",
+            "the quantile claimed to grow as A + B sqrt(log(1/delta)) (a Gaussian tail)",
+            predicted=PowerLaw(exponent=1.0, tolerance=0.05, side=TIGHT, known_factor="sqrt"),
+        ),
+        Mutant(
             "cauchy_noise",
-            "Cauchy noise (no mean, not sub-Gaussian), outside the assumptions",
+            "Cauchy noise (no mean, not sub-Gaussian), outside the assumptions: polynomial tail",
             params={"noise": "cauchy"},
-        )
+        ),
     ],
 )
 def high_probability(ctx: RunContext, noise: str = "gaussian") -> Samples:
-    rows = ctx.pick(400, 1_000)
-    horizon = ctx.pick(256, 512)
-    subgradient, value = l1_instance()
-    gaps = last_iterate_values(
-        subgradient,
-        value,
-        np.array([1.0]),
-        step_sizes(horizon, "sqrt", 0.5),
-        np.array([horizon]),
-        rows * int(BLOCKS.max()),
-        ctx.rng,
-        noise=noise,
-        noise_scale=NOISE,
-    )[:, 0].reshape(rows, int(BLOCKS.max()))
-    block_maxima = np.maximum.accumulate(gaps, axis=1)[:, BLOCKS - 1]
+    batches, per_batch = ctx.pick(10, 20), ctx.pick(12_000, 40_000)
+    horizon = ctx.pick(1024, 2048)
+    gaps = last_gaps(ctx, np.array([horizon]), batches * per_batch, noise, 0.5)
+    gaps = gaps[:, 0].reshape(batches, per_batch)
+    levels = np.concatenate(([HP_REFERENCE_DELTA], HP_DELTAS))
+    quantiles = np.quantile(gaps, 1 - levels, axis=1).T  # (batches, levels)
     return Samples(
-        LEVELS,
-        block_maxima,
-        statistic="quantile:0.5",
-        constants={"T": horizon},
-        x_label="log(1/delta)",
-        y_label="(1-delta)-quantile of F(x_{T+1}) - F* (median of block maxima)",
+        HP_LEVELS,
+        quantiles[:, 1:] - quantiles[:, :1],
+        statistic="mean",
+        constants={"T": horizon, "sigma": HP_SIGMA, "sqrt": SQRT_SHAPE},
+        x_label="log(1/delta) - log 2",
+        y_label="(1-delta)-quantile minus the median of F(x_{T+1}) - F*",
+    )
+
+
+@claim(
+    "sgd.last_iterate.high_probability_horizon",
+    paper=LIU_ZHOU.theorem("high-probability bound (theorem number not verified)"),
+    statement=(
+        "At a fixed delta the (1-delta)-quantile of the last iterate's gap with step "
+        "eta/sqrt(t) decays as the bound's 1/sqrt T (up to its log T): on an instance whose "
+        "quantile is eta_T sigma^2 log(1/delta)/2, exactly T^-1/2."
+    ),
+    latex=r"q_{1-\delta}\big(F(x_{T+1}) - F^*\big) \asymp T^{-1/2}",
+    assumptions=(
+        "as sgd.last_iterate.high_probability",
+        "the bound's log T is not attained by this instance (it is by Harvey et al.'s, see "
+        "sgd.last_iterate.tight_convex_log_factor)",
+    ),
+    simplification=(
+        "The instance of sgd.last_iterate.high_probability, delta = 0.01, T = 1024 ... 16384 "
+        "(quick; 32768 full) recorded along each run, 6 000 runs (20 000 full), the empirical "
+        "0.99-quantile with a bootstrap over runs. The quantile is (eta_T sigma^2/2) "
+        "log(1/delta) plus a core of order eta_T sigma: exponent -1/2 two-sided, tolerance "
+        "0.05 (the relaxation lag of the tail, 10% at T = 1024, shrinks as 1/sqrt T: a local "
+        "exponent within 0.03 of -1/2)."
+    ),
+    predicted=PowerLaw(exponent=-0.5, tolerance=0.05, side=TIGHT),
+    mutants=[
+        Mutant(
+            "step_power_0_4",
+            "the step eta/t^0.4, just slower than the theorem's t^-1/2: the quantile follows "
+            "eta_T and decays only as T^-0.4",
+            params={"power": 0.4},
+        )
+    ],
+)
+def high_probability_horizon(ctx: RunContext, power: float = 0.5) -> Samples:
+    horizons = log_grid(1024, ctx.pick(16_384, 32_768), ctx.pick(9, 11))
+    gaps = last_gaps(ctx, horizons, ctx.pick(6_000, 20_000), "gaussian", power)
+    return Samples(
+        horizons,
+        gaps,
+        statistic="quantile:0.99",
+        constants={"delta": 0.01, "sigma": HP_SIGMA},
+        x_label="steps T",
+        y_label="0.99-quantile of F(x_{T+1}) - F*",
     )
