@@ -14,6 +14,7 @@ from simulators.sinkhorn import (
     discretized_densities,
     entropy,
     hilbert_contraction,
+    hilbert_distances,
     plan,
     planted_assignment,
     random_assignment,
@@ -239,3 +240,18 @@ def test_bad_input_to_instances_and_mp():
         newton_errors_mp(np.eye(2), np.full(2, 0.5), np.full(2, 0.5), 1.0, 1, 1, 30, method="x")
     with pytest.raises(ValueError, match="do not fit"):
         newton_errors_mp(np.eye(2), np.full(3, 1 / 3), np.full(2, 0.5), 1.0, 1, 1, 30)
+
+
+def test_hilbert_distance_contracts_by_the_birkhoff_factor_and_attains_it():
+    rng = np.random.default_rng(11)
+    cost = rng.random((3, 4, 5))
+    a, b = rng.uniform(0.2, 1, (3, 4)), rng.uniform(0.2, 1, (3, 5))
+    a, b = a / a.sum(1, keepdims=True), b / b.sum(1, keepdims=True)
+    for r in range(3):
+        dist = hilbert_distances(a[r], b[r], cost[r], 0.3, 15, rng.normal(size=4))[0]
+        ratios = dist[1:] / dist[:-1]
+        assert np.all(ratios <= hilbert_contraction(cost[r], 0.3)[0] * (1 + 1e-9))
+    # 2 x 2 with uniform marginals: the local ratio converges to lambda(K)^2 itself
+    c2, half = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0.5, 0.5])
+    dist = hilbert_distances(half, half, c2, 0.5, 25, np.array([0.0, 1.0]))[0]
+    np.testing.assert_allclose(dist[25] / dist[24], hilbert_contraction(c2, 0.5)[0], rtol=1e-6)
