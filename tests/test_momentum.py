@@ -270,3 +270,39 @@ def test_handbook_shb_pep_worst_case_is_the_closed_form(eta):
         s = solve(problem, n)
         assert s.status == "optimal" and s.gap < 1e-5
         assert s.tau == pytest.approx(1 / (8 / 3 * eta * n + 2), rel=1e-5)
+
+
+# --- stochastic heavy ball on sampled least squares, and the exact variance term -------------
+
+
+def test_shb_least_squares_risk_matches_monte_carlo():
+    from simulators.momentum import shb_least_squares_monte_carlo, shb_least_squares_risk
+
+    lam, e0 = np.array([1.0, 0.1, 0.02]), np.array([1.0, -2.0, 3.0])
+    exact = shb_least_squares_risk(lam, e0, 0.3, 0.5, 2, 15)[-1]
+    sample = shb_least_squares_monte_carlo(
+        lam, e0, 0.3, 0.5, 2, 15, 40_000, np.random.default_rng(1)
+    )
+    assert exact == pytest.approx(sample.mean(), rel=4 * sample.std() / sample.mean() / 200)
+
+
+def test_shb_best_rate_at_a_huge_batch_is_polyaks():
+    # exact gradients: the best mean-square contraction is Polyak's ((sqrt k - 1)/(sqrt k + 1))^2
+    from simulators.momentum import shb_best_rate
+
+    kappa = 400.0
+    rho, _, _ = shb_best_rate(np.array([1.0, 1 / kappa]), 1e12)
+    polyak = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+    assert rho == pytest.approx(polyak, rel=1e-4)
+    sgd, step, _ = shb_best_rate(np.array([1.0, 1 / kappa]), 1e12, momentum=False)
+    assert sgd == pytest.approx(((kappa - 1) / (kappa + 1)) ** 2, rel=1e-4)
+    assert step == pytest.approx(2 / (1 + 1 / kappa), rel=1e-3)
+
+
+def test_shb_quadratic_variance_matches_monte_carlo():
+    from simulators.momentum import shb_quadratic_variance
+
+    lam, horizons = np.geomspace(0.05, 1, 6), np.array([16, 64])
+    exact = shb_quadratic_variance(lam, horizons, 1.0, 0.6, 1.0)
+    sample = shb_quadratic_risk(lam, horizons, 1.0, 0.6, 1.0, 20_000, np.random.default_rng(2))
+    np.testing.assert_allclose(exact, sample.mean(axis=0), rtol=0.03)

@@ -38,6 +38,13 @@ PAN = Paper(
     arxiv="2312.14567",
     venue="ICLR 2024",
 )
+KIDAMBI = Paper(
+    title="On the insufficiency of existing momentum schemes for Stochastic Optimization",
+    authors="Rahul Kidambi, Praneeth Netrapalli, Prateek Jain, Sham M. Kakade",
+    year=2018,
+    arxiv="1803.05591",
+    venue="ICLR 2018",
+)
 LI = Paper(
     title="Risk Bounds of Accelerated SGD for Overparameterized Linear Regression",
     authors="Xuheng Li, Yihe Deng, Jingfeng Wu, Dongruo Zhou, Quanquan Gu",
