@@ -11,7 +11,7 @@ PROFILE ?= quick
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dask,pep]"
 	touch $(STAMP)
 
 # The reliability column of the report: the power benchmark's results, when they exist.

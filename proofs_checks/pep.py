@@ -31,7 +31,10 @@ from typing import Any
 import numpy as np
 
 #: How to install what worst-case claims need.
-INSTALL_HINT = "worst-case (PEP) claims need PEPit and Clarabel: pip install pepit clarabel"
+INSTALL_HINT = (
+    "worst-case (PEP) claims need PEPit and Clarabel: pip install 'ratecheck[pep]' "
+    "(or pip install pepit clarabel)"
+)
 
 #: Clarabel's tolerances: 1e-7 relative (at 1e-8 it stops 'optimal_inaccurate' from N ~ 32).
 SOLVER_SETTINGS: Mapping[str, Any] = {
