@@ -65,6 +65,12 @@ def test_an_instance_that_does_not_reproduce_tau_pep_withholds_confirmation():
     assert WorstCase(TAU, x=N).judge(bad, ctx()).verdict == INCONCLUSIVE
 
 
+needs_pepit = pytest.mark.skipif(
+    not pepit_available(), reason="pip install 'ratecheck[pep]' (PEPit, Clarabel, cvxpy)"
+)
+
+
+@needs_pepit  # the interpolant solves its small QP with cvxpy and Clarabel
 def test_interpolant_passes_through_its_triplets():
     # f(x) = |x|^2 / 2 sampled at three points: an L = 1 smooth convex function
     pts = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, -1.0]])
@@ -74,9 +80,6 @@ def test_interpolant_passes_through_its_triplets():
         np.testing.assert_allclose(f.gradient(p), p, atol=1e-6)
     xs = gradient_descent(f.gradient, pts[1], 0.5, 3)
     assert f.value(xs[-1]) <= f.value(xs[0])
-
-
-needs_pepit = pytest.mark.skipif(not pepit_available(), reason="pip install pepit clarabel")
 
 
 @needs_pepit
