@@ -411,3 +411,10 @@ MULAYOFF = Paper(
     arxiv="2306.07850",
     venue="COLT 2024",
 )
+WEED = Paper(
+    title="An Explicit Analysis of the Entropic Penalty in Linear Programming",
+    authors="Jonathan Weed",
+    year=2018,
+    arxiv="1806.01879",
+    venue="COLT 2018",
+)
