@@ -17,6 +17,7 @@ import pytest
 
 import theorems.dp_correlated_noise as correlated
 import theorems.dp_feature_preprocessing as preprocessing
+import theorems.dp_lower_bound as lower_bound
 import theorems.dp_sgd as dp_sgd
 import theorems.dp_utility as utility
 import theorems.dp_utility_strongly_convex as strongly_convex
@@ -26,7 +27,7 @@ from simulators.privacy import privacy_of_noise, spent_epsilon
 
 UTILITY_CLAIMS = [
     c
-    for module in (utility, strongly_convex, correlated, preprocessing)
+    for module in (utility, strongly_convex, correlated, preprocessing, lower_bound)
     for c in claims_in(module)
     if c.id != "dp.feature_preprocessing.budget"  # its data are the spent epsilons themselves
 ] + [dp_sgd.utility]
