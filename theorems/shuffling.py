@@ -1,0 +1,102 @@
+r"""Random reshuffling reaches :math:`\tilde\Theta(1/(nK^2))` with the best constant step.
+
+Cha, Lee & Yun, *Tighter Lower Bounds for Shuffling SGD: Random Permutations and Beyond*, ICML
+2023, arXiv 2303.07160. Read: the abstract (lower bounds for random reshuffling tight in n, K
+and the condition number, closing the gap with the upper bounds). The orders below are
+**recalled, not read** from the theorems: for :math:`F = \frac1n\sum_i f_i` with smooth
+:math:`f_i`, F strongly convex, bounded gradient dissimilarity and :math:`K \gtrsim \kappa`
+epochs, :math:`\inf_\eta E[F(x_{nK}) - F^*] = \tilde\Theta(1/(nK^2))` for random reshuffling,
+against :math:`\tilde\Theta(1/(nK))` with replacement (the same budget nK) and
+:math:`\tilde\Theta(1/K^2)` for a fixed order.
+
+Instance (ours, of the Rajput type the lower bounds use): :math:`f_i(x) = h(x) + s_i x`,
+:math:`h(x) = 2x^2` for :math:`x < 0` and :math:`x^2/2` for :math:`x \ge 0` (L = 4,
+:math:`\mu = 1`), balanced signs, :math:`x_0 = 1`. On a quadratic reshuffling is faster
+(Safran & Shamir 2020: :math:`1/(nK)^2 + 1/(nK^3)`), so a quadratic would not attain the rate.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import numpy as np
+
+from proofs_checks import Mutant, PowerLaw, RunContext, Samples, claim
+from simulators.shuffling import shuffling_final_values
+from theorems.bibliography import CHA_LEE_YUN
+
+COMPONENTS = 8
+#: The best step sits at eta n K = a* ~ log(n K^2)/2 (the bias e^(-2 mu eta n K) against a
+#: variance ~ a^2/(n K^2)): measured 4.0 .. 7.4 for RR and 3.2 .. 5.0 with replacement over
+#: these horizons. A geometric grid over [2, 16] in units of 1/(mu n K), 20 points (11%
+#: apart), brackets both with room; a grid step changes F(eta) by about 1% near the minimum.
+STEP_GRID = np.geomspace(2.0, 16.0, 20)
+
+
+@cache
+def _best_values(order: str, profile: str, state: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per K, the final values at the step whose mean is smallest; the K sweep."""
+    rng = np.random.default_rng()
+    rng.bit_generator.state = json.loads(state)
+    epochs = np.array([16, 32, 64, 128, 256] + ([512, 1024] if profile == "full" else []))
+    replicates = 2_000 if profile == "quick" else 6_000
+    best = np.empty((replicates, len(epochs)))
+    for j, k in enumerate(epochs):
+        values = shuffling_final_values(
+            COMPONENTS, int(k), STEP_GRID / (COMPONENTS * k), replicates, rng, order
+        )
+        best[:, j] = values[:, int(np.argmin(values.mean(axis=0)))]
+    return epochs, best
+
+
+@claim(
+    "shuffling.rr.rate",
+    paper=CHA_LEE_YUN.theorem("RR lower bounds, strongly convex (abstract read; orders recalled)"),
+    statement=(
+        "Random reshuffling with the best constant step reaches E[F(x_nK) - F*] = "
+        "Theta~(1/(n K^2)) on the piecewise-quadratic instance (ours, L = 4, mu = 1, n = 8): "
+        "exponent -2 in the epochs K once log^2(nK) is divided out."
+    ),
+    latex=r"\min_\eta E[F(x_{nK}) - F^*] \asymp \frac{\log^2(nK)}{n K^2}",
+    assumptions=(
+        "f_i smooth, F strongly convex, bounded gradient dissimilarity",
+        "K >~ kappa epochs (kappa = 4, K >= 16)",
+        "constant step tuned per (n, K)",
+    ),
+    simplification=(
+        "1-D f_i = h + s_i x, h with curvature 4 left of 0 and 1 right of it, n = 8, "
+        "K = 16..256 (1024 full), final iterate, step tuned on a 20-point grid of "
+        "[2, 16]/(mu n K) by the mean over 2000 replicates (6000 full)."
+    ),
+    # The rate is Theta~: the log's constant is not fixed by the theorem. Dividing log^2(nK)
+    # leaves a local slope of about 2 ln(c)/ln^2(nK) for an unknown constant c in the log
+    # (the optimiser's is log(n K^2 / C)), which decays only as 1/ln^2(nK): the measured
+    # local slopes run -2.12 .. -2.08 over K = 16..256 and -2.02 at K = 512. Tolerance 0.15
+    # covers that model error plus the bootstrap half-width (about 0.015 at 2000 replicates)
+    # and still refutes sampling with replacement (about -1.2 on the same axes).
+    predicted=PowerLaw(exponent=-2.0, tolerance=0.15, known_factor="log^2(nK)"),
+    loose=(
+        "Theta~ in the theorem: the log factor's constant is unknown, and dividing log^2(nK) "
+        "leaves a local slope of -2.1 over K = 16..256 that reaches -2 only as 1/ln^2(nK); the "
+        "check resolves the exponent to about 0.2, not the 0.1 target (it still tells "
+        "1/(nK^2) from 1/(nK^1.5) and from 1/(nK))"
+    ),
+    mutants=[
+        Mutant(
+            "with_replacement",
+            "SGD sampling components with replacement claimed to share RR's rate (its K "
+            "exponent is about -1: no gain from epochs beyond the budget nK)",
+            params={"order": "replacement"},
+        )
+    ],
+)
+def reshuffling_rate(ctx: RunContext, order: str = "reshuffle") -> Samples:
+    epochs, best = _best_values(order, ctx.profile, json.dumps(ctx.rng.bit_generator.state))
+    return Samples(
+        epochs,
+        best,
+        constants={"log^2(nK)": np.log(COMPONENTS * epochs) ** 2, "n": COMPONENTS},
+        x_label="epochs K",
+        y_label=f"F(x_nK) - F*, best constant step ({order})",
+    )
