@@ -418,3 +418,17 @@ WEED = Paper(
     arxiv="1806.01879",
     venue="COLT 2018",
 )
+GHADIMI = Paper(
+    title="Global convergence of the Heavy-ball method for convex optimization",
+    authors="Euhanna Ghadimi, Hamid Reza Feyzmahdavian, Mikael Johansson",
+    year=2015,
+    arxiv="1412.7457",
+    venue="European Control Conference (ECC) 2015",
+)
+GOUJAUD = Paper(
+    title="Provable non-accelerations of the heavy-ball method",
+    authors="Baptiste Goujaud, Adrien Taylor, Aymeric Dieuleveut",
+    year=2023,
+    arxiv="2307.11291",
+    venue="Mathematical Programming (2025)",
+)
