@@ -239,3 +239,49 @@ def closed_form_last_value(horizon: int, kind: str = "convex", c: float = 1.0) -
     """:math:`f(z_{T+1})` from the closed form, in :math:`O(T)` (no simulation)."""
     a, b = coefficients(horizon, kind, c)
     return objective(closed_form_iterate(horizon, horizon + 1, kind, c), kind, a, b)
+
+
+def noisy_last_values(
+    horizon: int, c: float, sigma: float, replicates: int, rng: np.random.Generator
+) -> np.ndarray:
+    r""":math:`f(x_{T+1})` on the convex construction when the oracle's answer carries noise.
+
+    The oracle returns :math:`h_{i'} + \xi_t` with :math:`i'` the minimum active index and
+    :math:`\xi_t \sim N(0, \sigma^2 I_T/T)` (so :math:`\mathbb E\|\xi_t\|^2 = \sigma^2`); steps
+    :math:`c/\sqrt t`, projection on the unit ball, :math:`x_1 = 0`. The noise enters every
+    coordinate, so the pieces are no longer tied at the iterates and the minimum-index rule no
+    longer steers the path (with ``sigma = 0`` the run is :func:`run`'s). Vectorised over
+    replicates, :math:`O(RT)` per step: :math:`O(RT^2)` in all, for moderate :math:`T` only.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(replicates,)``.
+    """
+    _check(horizon, "convex", c, "min")
+    common.check_positive("sigma", sigma, allow_zero=True)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    a, b = coefficients(horizon, "convex", c)
+    x = np.zeros((replicates, horizon))
+    rows = np.arange(replicates)
+    columns = np.arange(horizon)
+    scale = sigma / np.sqrt(horizon)
+
+    def pieces(x: np.ndarray) -> np.ndarray:
+        values = np.zeros((replicates, horizon + 1))
+        np.cumsum(a * x, axis=1, out=values[:, 1:])
+        values[:, :-1] -= b * x
+        return values
+
+    for t in range(1, horizon + 1):
+        first = np.argmax(pieces(x), axis=1)  # first maximiser: the minimum index among ties
+        gradient = np.where(columns < first[:, None], a, 0.0)
+        inside = first < horizon
+        gradient[rows[inside], first[inside]] = -b[first[inside]]
+        gradient += scale * rng.standard_normal(x.shape)
+        x -= c / np.sqrt(t) * gradient
+        norms = np.sqrt(np.einsum("ij,ij->i", x, x))
+        outside = norms > 1.0
+        x[outside] /= norms[outside, None]
+    return pieces(x).max(axis=1)
