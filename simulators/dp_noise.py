@@ -22,6 +22,10 @@ def clip(values: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
     return np.clip(values, -threshold, threshold)
 
 
+#: The share of steps on which the symmetric noise is large enough to be clipped.
+SYMMETRIC_CLIPPED_SHARE = 0.2
+
+
 def clipped_sgd_quadratic(
     clip_norm: np.ndarray,
     step: np.ndarray,
@@ -37,7 +41,9 @@ def clipped_sgd_quadratic(
 
     ``noise="two_point"``: :math:`\xi = -2c` with probability p and :math:`+2cp/(1-p)` otherwise,
     :math:`p/(1-p) = \sigma^2/(4c^2)` (Koloskova et al.'s lower-bound noise, skewed: the rare
-    large negative value is clipped). ``noise="symmetric"``: :math:`\xi = \pm\sigma`.
+    large negative value is clipped). ``noise="symmetric"``: :math:`\xi = \pm 3c` with
+    probability 1/5 (clipped on every such step) and :math:`\pm\sigma` otherwise: symmetric,
+    clipped often, and so, by Chen, Wu & Hong's argument, unbiased.
 
     Parameters
     ----------
@@ -71,7 +77,9 @@ def clipped_sgd_quadratic(
             rare = rng.random(x.shape) < p
             xi = np.where(rare, -2 * c, 2 * c * odds)
         else:
-            xi = sigma * (2.0 * (rng.random(x.shape) < 0.5) - 1.0)
+            # symmetric and clipped: +-sigma, or +-3c (always clipped) one step in five
+            size = np.where(rng.random(x.shape) < SYMMETRIC_CLIPPED_SHARE, 3 * c, sigma)
+            xi = size * (2.0 * (rng.random(x.shape) < 0.5) - 1.0)
         x -= eta * clip(x + xi, c)
         if t >= burn_in:
             total += x
