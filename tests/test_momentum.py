@@ -27,13 +27,13 @@ from simulators.momentum_sgd import (
     sgdm_expected_loss,
     sgdm_quadratic,
 )
+from simulators.tunings import polyak_parameters
 from theorems.heavy_ball import (
     LRP_ALPHA,
     LRP_BETA,
     LRP_CYCLE,
     heavy_ball_spectral_derivation,
     period3_orbit,
-    polyak_parameters,
 )
 
 # --- deterministic heavy ball ----------------------------------------------------------------

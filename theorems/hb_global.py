@@ -47,9 +47,9 @@ from proofs_checks import Mutant, RunContext, Samples, Scaling, claim
 from proofs_checks.kinds.worst_case import WorstCase, WorstCaseData
 from proofs_checks.pep import PEPProblem, Solve, require_pepit, solve, solve_grid
 from simulators.momentum import heavy_ball_quadratic
+from simulators.pep_methods import heavy_ball_steps
+from simulators.tunings import POLYAK_RHO, L, mu, polyak_parameters
 from theorems.bibliography import GHADIMI, GOUJAUD
-from theorems.heavy_ball import POLYAK_RHO, L, mu, polyak_parameters
-from theorems.pep_worst_case import heavy_ball_steps
 
 kappa, N, D = sp.symbols("kappa N D", positive=True)
 #: The general result the check illustrates (the claim's own reference is Ghadimi et al.'s rate).

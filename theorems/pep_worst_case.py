@@ -13,8 +13,6 @@ Horizon grids are modest in the quick profile (an SDP's size grows with N: about
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy as sp
 
@@ -22,6 +20,8 @@ from proofs_checks import Geometric, Mutant, PowerLaw, RunContext, claim
 from proofs_checks.kinds.worst_case import WorstCase, WorstCaseData
 from proofs_checks.pep import PEPProblem, require_pepit, solve_grid
 from simulators.gd import huber_worst_case_gaps
+from simulators.pep_methods import fgm_steps, gd_steps, heavy_ball_steps, proximal_gradient_steps
+from simulators.tunings import polyak_parameters
 from simulators.worst_case import SmoothConvexInterpolant, gradient_descent
 
 from .bibliography import DRORI_TEBOULLE, HANDBOOK, LRP, NESTEROV_1983, THG_COMPOSITE
@@ -31,49 +31,6 @@ SYMBOLS = {"L": "smoothness", "D": "||x_0 - x*||", "mu": "strong convexity", "ga
 
 
 # --- the methods, written once as PEPit steps ---------------------------------------------------
-
-
-def gd_steps(funcs, x0, n, step):
-    """Gradient descent with a constant step."""
-    f, xs = funcs[0], [x0]
-    for _ in range(n):
-        xs.append(xs[-1] - step * f.gradient(xs[-1]))
-    return xs
-
-
-def fgm_steps(funcs, x0, n, smoothness):
-    """Nesterov's fast gradient method (lambda_{k+1} = (1 + sqrt(4 lambda_k^2 + 1)) / 2)."""
-    f, x, y, lam, xs = funcs[0], x0, x0, 1.0, [x0]
-    for _ in range(n):
-        lam_next = (1 + math.sqrt(4 * lam**2 + 1)) / 2
-        x_next = y - 1 / smoothness * f.gradient(y)
-        y = x_next + (lam - 1) / lam_next * (x_next - x)
-        x, lam = x_next, lam_next
-        xs.append(x)
-    return xs
-
-
-def heavy_ball_steps(funcs, x0, n, alpha, beta):
-    """Heavy ball x_{k+1} = x_k - alpha grad f(x_k) + beta (x_k - x_{k-1}), x_{-1} = x_0."""
-    f, prev, xs = funcs[0], x0, [x0]
-    for _ in range(n):
-        x = xs[-1]
-        xs.append(x - alpha * f.gradient(x) + beta * (x - prev))
-        prev = x
-    return xs
-
-
-def proximal_gradient_steps(funcs, x0, n, step):
-    """Proximal gradient on f1 + f2: a gradient step on f1, a proximal step on f2."""
-    from PEPit.primitive_steps import proximal_step
-
-    f1, f2 = funcs
-    xs = [x0]
-    for _ in range(n):
-        y = xs[-1] - step * f1.gradient(xs[-1])
-        x, _, _ = proximal_step(y, f2, step)
-        xs.append(x)
-    return xs
 
 
 def _data(problem: PEPProblem, horizons, constants, **kwargs) -> WorstCaseData:
@@ -277,8 +234,7 @@ def proximal_gradient_strongly_convex(ctx: RunContext):
 # --- heavy ball with Polyak's tuning beyond quadratics -------------------------------------------
 
 HB_L, HB_MU = 1.0, 0.04  # kappa = 25, the Lessard-Recht-Packard example's condition number
-HB_ALPHA = 4 / (math.sqrt(HB_L) + math.sqrt(HB_MU)) ** 2
-HB_BETA = ((math.sqrt(HB_L) - math.sqrt(HB_MU)) / (math.sqrt(HB_L) + math.sqrt(HB_MU))) ** 2
+HB_ALPHA, HB_BETA = polyak_parameters(HB_MU, HB_L)  # Polyak's tuning, written once
 
 
 @claim(
