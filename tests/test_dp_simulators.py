@@ -9,7 +9,11 @@ from scipy.special import binom
 from simulators.dp import (
     AbsoluteLoss,
     dp_gd_random_iterate,
+    dp_gd_strongly_convex_huber,
     dp_sgd_strongly_convex_linear,
+    huber_ridge_gradient,
+    huber_ridge_minimum,
+    huber_ridge_risk,
     symmetric_sharp_values,
 )
 from simulators.dp_features import feature_preprocessing_gaps, offset_features, private_center
@@ -166,3 +170,31 @@ def test_bad_inputs_raise_clear_errors():
         feature_preprocessing_gaps(200, one, 1.0, 1e-5, 1, rng, method="sgd")
     with pytest.raises(ValueError, match="epsilon"):
         feature_preprocessing_gaps(200, one, -1.0, 1e-5, 1, rng)
+
+
+def test_huber_ridge_gradient_minimum_and_lipschitz_records():
+    rng = np.random.default_rng(4)
+    data = 2 * rng.standard_normal((30, 3))
+    theta = rng.standard_normal(3)
+    grad = huber_ridge_gradient(data, 0.5, theta)
+    step = 1e-6
+    numeric = [
+        (
+            huber_ridge_risk(data, 0.5, theta + step * e)
+            - huber_ridge_risk(data, 0.5, theta - step * e)
+        )
+        / (2 * step)
+        for e in np.eye(3)
+    ]
+    np.testing.assert_allclose(grad, numeric, atol=1e-6)
+    best = huber_ridge_minimum(data, 0.5)
+    np.testing.assert_allclose(huber_ridge_gradient(data, 0.5, best), 0, atol=1e-12)
+    # each record's gradient has norm at most 1: the mean's sensitivity is 1/n
+    diff = theta - data
+    per_record = diff / np.maximum(1.0, np.linalg.norm(diff, axis=1, keepdims=True))
+    assert np.linalg.norm(per_record, axis=1).max() <= 1 + 1e-12
+    run = dp_gd_strongly_convex_huber(
+        data, 0.5, np.array([0.1, 0.2]), np.array([1 / 30] * 2), 50, 8, rng, 1e-5
+    )
+    assert run.values.shape == (8, 2) and np.all(run.values >= -1e-12)
+    assert run.privacy[0].epsilon > run.privacy[1].epsilon  # more noise, less epsilon
