@@ -10,7 +10,8 @@ reshuffling.
 
 Orders: ``"reshuffle"`` (a fresh permutation every epoch), ``"replacement"`` (n independent
 uniform draws per epoch), ``"fixed"`` (one order for all epochs: incremental gradient, the
-signs alternating +, -, +, ...).
+signs alternating +, -, +, ...), ``"sorted"`` (one order for all epochs, the n/2 positive signs
+first: the incremental-gradient order whose within-epoch excursion grows as n, not sqrt(n)).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from simulators.common import check_generator, check_positive, check_positive_int
 
-ORDERS = ("reshuffle", "replacement", "fixed")
+ORDERS = ("reshuffle", "replacement", "fixed", "sorted")
 
 
 def piecewise_quadratic_gradient(
@@ -83,15 +84,19 @@ def shuffling_final_values(
         raise ValueError("steps must be a 1-D array of positive steps")
     signs = np.tile([1.0, -1.0], n // 2)
     x = np.full((replicates, steps.size), float(x0))
+    # x - eta (h'(x) + s G) = (1 - eta c(x)) x - eta s G, c(x) = L left of 0 and mu right of it:
+    # four array operations per component step instead of seven (the loop is the cost)
+    shrink_left, shrink_right, push = 1 - steps * smooth, 1 - steps * strong, steps * noise
     for _ in range(epochs):
         if order == "reshuffle":
             draws = rng.permuted(np.broadcast_to(signs, (replicates, n)), axis=1)
         elif order == "replacement":
             draws = signs[rng.integers(0, n, (replicates, n))]
-        else:
+        elif order == "fixed":
             draws = np.broadcast_to(signs, (replicates, n))
+        else:
+            draws = np.broadcast_to(np.sort(signs)[::-1], (replicates, n))
+        kicks = draws[:, :, None] * push
         for i in range(n):
-            x = x - steps * piecewise_quadratic_gradient(
-                x, draws[:, i : i + 1], smooth, strong, noise
-            )
+            x = np.where(x < 0, shrink_left, shrink_right) * x - kicks[:, i]
     return np.where(x < 0, smooth, strong) * x**2 / 2

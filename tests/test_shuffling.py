@@ -63,3 +63,21 @@ def test_bad_input_rejected() -> None:
         shuffling_final_values(5, 2, np.array([0.1]), 2, rng)
     with pytest.raises(ValueError, match="order"):
         shuffling_final_values(4, 2, np.array([0.1]), 2, rng, "cyclic")
+
+
+def test_sorted_order_puts_the_positive_signs_first() -> None:
+    got = shuffling_final_values(6, 3, np.array([0.1]), 2, np.random.default_rng(0), "sorted")
+    want = _scalar_reference(6, 3, 0.1, [np.array([1.0, 1.0, 1.0, -1.0, -1.0, -1.0])] * 3)
+    np.testing.assert_allclose(got[:, 0], want, rtol=1e-12)
+
+
+def test_reshuffling_gains_in_n_and_the_sorted_order_does_not() -> None:
+    # eta = 8/(mu n K) at K = 32: the variance term falls as 1/n under reshuffling only
+    rng = np.random.default_rng(6)
+    rr = [shuffling_final_values(n, 32, np.array([8 / (n * 32)]), 600, rng).mean() for n in (8, 64)]
+    ig = [
+        shuffling_final_values(n, 32, np.array([8 / (n * 32)]), 1, rng, "sorted").mean()
+        for n in (8, 64)
+    ]
+    assert rr[0] / rr[1] > 4
+    assert 0.7 < ig[0] / ig[1] < 1.4
