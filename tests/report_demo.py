@@ -46,8 +46,8 @@ T, D = sympy.symbols("t D", positive=True)
 
 def spec(func, claim_id, predicted, mutants, **kw) -> Claim:
     kw.setdefault("statement", f"{claim_id} holds")
-    return Claim(func, claim_id, paper=PAPER.theorem("Theorem 1"), predicted=predicted,
-                 mutants=mutants, **kw)  # fmt: skip
+    kw.setdefault("paper", PAPER.theorem("Theorem 1"))
+    return Claim(func, claim_id, predicted=predicted, mutants=mutants, **kw)
 
 
 def log_factor(ctx, rate=-0.5):

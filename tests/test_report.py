@@ -384,3 +384,38 @@ def test_loose_confirmation_resolution_and_tightness_are_shown_apart(tmp_path):
     assert "faster than the claimed" in section and "Tightness" in section
     md = (tmp_path / "report.md").read_text()
     assert "| resolution | tightness |" in md and "confirmed (loose)" in md
+
+
+def test_claims_are_grouped_by_paper_in_both_pages(tmp_path):
+    """A reader finds "their" paper: one heading per paper, its claims right after it."""
+    from proofs_checks import Mutant, Paper, PowerLaw
+
+    other = Paper("Another paper", "C. Writer", 2025, arxiv="2501.00002").theorem("Theorem 2")
+
+    def decay(ctx):
+        n = np.geomspace(10, 1e4, 10)
+        return Samples(n, n**-1.0 * np.exp(0.05 * ctx.rng.standard_normal((64, 10))))
+
+    wrong = Mutant("squared", "1/n^2", predicted=PowerLaw(exponent=-2.0))
+    claims = [
+        spec(decay, "zeta.first.claim", PowerLaw(exponent=-1.0, tolerance=0.05), [wrong]),
+        spec(decay, "alpha.other.claim", PowerLaw(exponent=-1.0, tolerance=0.05), [wrong],
+             paper=other),
+        spec(decay, "beta.first.claim", PowerLaw(exponent=-1.0, tolerance=0.05), [wrong]),
+    ]  # fmt: skip
+    write_report(tmp_path, evaluate(claims))
+    page = (tmp_path / "index.html").read_text()
+    headings = re.findall(r'<h2 class="paper-group" id="([^"]+)">', page)
+    assert len(headings) == 2
+    # each paper's claims follow its heading, whatever their ids' order
+    order = [page.index(f'class="paper-group" id="{h}"') for h in headings]
+    first = page.index('id="claim-beta.first.claim"'), page.index('id="claim-zeta.first.claim"')
+    lone = page.index('id="claim-alpha.other.claim"')
+    papers = sorted(zip(order, headings, strict=True))
+    spans = {h: (start, papers[i + 1][0] if i + 1 < len(papers) else len(page))
+             for i, (start, h) in enumerate(papers)}  # fmt: skip
+    (home,) = [h for h, (a, b) in spans.items() if a < lone < b]
+    assert not any(spans[home][0] < f < spans[home][1] for f in first)
+    assert page.count('class="paper-row"') == 2
+    md = (tmp_path / "report.md").read_text()
+    assert md.count("\n# ") == 2 and "Papers: " in md

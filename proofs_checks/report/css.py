@@ -47,6 +47,8 @@ table.summary td { padding: 4px 8px; font-size: 13px; }
 .badge.loose { background: repeating-linear-gradient(
   45deg, var(--ok), var(--ok) 6px, var(--unsure) 6px, var(--unsure) 12px); }
 .count.loose b { color: #8a6d00; }
+tr.paper-row th { text-align: left; background: #eef2f7; font-weight: 600; }
+h2.paper-group { margin-top: 2.2em; border-bottom: 2px solid #9aa7b8; }
 .pass { color: var(--ok); font-weight: 700; } .fail { color: var(--bad); font-weight: 700; }
 section.claim { border-top: 2px solid var(--line); margin-top: 36px; padding-top: 18px; }
 .statement { font-size: 15.5px; }

@@ -139,7 +139,10 @@ def summary(view: ReportView) -> str:
         f"<th>mutants caught</th><th{rel_note}>reliability</th><th>time</th><th></th></tr>"
         "</thead><tbody>"
     )
+    first_of = {g.claims[0].id: g.claims[0] for g in view.papers}
     for c in view.claims:
+        if c is first_of.get(c.id):
+            parts.append(paper_row(first_of[c.id], view))
         k, n = c.mutants_caught
         r = c.record
         parts.append(
@@ -267,6 +270,15 @@ def section(c: ClaimView) -> str:
     return "\n".join(p)
 
 
+def paper_row(first: ClaimView, view: ReportView) -> str:
+    """The summary table's row that opens a paper's claims."""
+    group = next(g for g in view.papers if g.claims[0] is first)
+    return (
+        f'<tr class="paper-row"><th colspan="11"><a href="#{group.anchor}">'
+        f"{e(group.paper.heading)}</a></th></tr>"
+    )
+
+
 def page(view: ReportView) -> str:
     """index.html: the run banner first, the summary, then one section per claim."""
     banner = ""
@@ -284,6 +296,12 @@ def page(view: ReportView) -> str:
         "<main>",
         summary(view),
     ]
-    body += [section(c) for c in view.claims]
+    for group in view.papers:
+        count = f"{len(group.claims)} claim" + ("s" if len(group.claims) != 1 else "")
+        body.append(
+            f'<h2 class="paper-group" id="{group.anchor}">{e(group.paper.heading)} '
+            f"<small>({count})</small></h2>"
+        )
+        body += [section(c) for c in group.claims]
     body += ["</main>", "</body></html>"]
     return "\n".join(body) + "\n"

@@ -49,6 +49,14 @@ def summary(view: ReportView) -> list[str]:
             f"- {link(c)}, {c.paper.short}: {c.record.verdict}. {c.record.reason}"
             for c in view.errata
         ]
+    out += [
+        "",
+        "Papers: "
+        + "; ".join(
+            f"[{g.paper.short.split(',')[0]}](#{g.anchor}) ({len(g.claims)})" for g in view.papers
+        )
+        + ".",
+    ]
     out += ["", SUMMARY_HEADER, "|" + " --- |" * 9]
     for c in view.claims:
         k, n = c.mutants_caught
@@ -117,6 +125,8 @@ def markdown(view: ReportView) -> str:
         out += [f"**{line}.**" for line in view.banner] + [""]
     out += [f"{view.meta}.", ""]
     out += summary(view)
-    for c in view.claims:
-        out += section(c)
+    for group in view.papers:
+        out += ["", f'<a id="{group.anchor}"></a>', "", f"# {group.paper.heading}"]
+        for c in group.claims:
+            out += section(c)
     return "\n".join(out) + "\n"

@@ -38,6 +38,17 @@ class Prediction:
 class Paper:
     short: str
     full: str
+    #: "Authors (year). Title. arXiv:id.": the heading of the paper's group of claims.
+    heading: str = ""
+
+
+@dataclass
+class PaperGroup:
+    """The claims of one paper, so a reader finds "their" paper in one place."""
+
+    paper: Paper
+    anchor: str
+    claims: list[ClaimView]
 
 
 @dataclass
@@ -98,6 +109,8 @@ class ReportView:
     mutants_caught: tuple[int, int]
     claims: list[ClaimView]
     reliability: Reliability
+    #: The claims grouped by paper, in the order the pages show them (``claims`` follows it).
+    papers: list[PaperGroup] = field(default_factory=list)
 
     @property
     def unexpected(self) -> list[ClaimView]:
@@ -140,7 +153,25 @@ def paper(fields: dict[str, Any]) -> Paper:
     full += [f"{fields['venue']}."] if fields.get("venue") else []
     full += [f"arXiv:{fields['arxiv']}."] if fields.get("arxiv") else []
     full += [f"{theorem}."] if theorem else []
-    return Paper(short, " ".join(full))
+    heading = f"{authors} ({year}). {title}." + (
+        f" arXiv:{fields['arxiv']}." if fields.get("arxiv") else ""
+    )
+    return Paper(short, " ".join(full), heading)
+
+
+def group_by_paper(claims: list[ClaimView]) -> list[PaperGroup]:
+    """Claims grouped by paper (title and year), papers by heading, claims by id within."""
+    groups: dict[str, list[ClaimView]] = {}
+    for c in claims:
+        groups.setdefault(c.paper.heading, []).append(c)
+    return [
+        PaperGroup(members[0].paper, paper_anchor(heading), sorted(members, key=lambda c: c.id))
+        for heading, members in sorted(groups.items())
+    ]
+
+
+def paper_anchor(heading: str) -> str:
+    return "paper-" + re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")[:60]
 
 
 def prediction(kind_name: str, predicted: dict[str, Any], text: str) -> Prediction:
@@ -304,6 +335,8 @@ def build_view(
         f"{seconds_text(run.wall_seconds)}"
     )
     caught = [c.mutants_caught for c in run.claims]
+    papers = group_by_paper(claims)
+    claims = [c for g in papers for c in g.claims]
     return ReportView(
         meta=meta,
         banner=run_banner(run.run),
@@ -314,4 +347,5 @@ def build_view(
         mutants_caught=(sum(k for k, _ in caught), sum(n for _, n in caught)),
         claims=claims,
         reliability=reliability,
+        papers=papers,
     )
