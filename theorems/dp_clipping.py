@@ -85,9 +85,7 @@ def clipping_bias(
     clips, steps_eta = np.meshgrid(CLIPS, STEPS_ETA)
     clips, steps_eta = clips.ravel(), steps_eta.ravel()
     steps = ctx.pick(10_000, 40_000)
-    bias = clipped_sgd_quadratic(
-        clips, steps_eta, NOISE_STD, steps, 1_000, 2048, ctx.rng, noise
-    )
+    bias = clipped_sgd_quadratic(clips, steps_eta, NOISE_STD, steps, 1_000, 2048, ctx.rng, noise)
     return Comparison(
         bias,
         reference_factor * clipping_bias_value(NOISE_STD, clips),
