@@ -100,13 +100,16 @@ W2_ETAS = {
     ),
     # Newton's count is bounded (warm-up plus a few steps) while Sinkhorn's grows with 1/reg
     # (its local rate 1 - rho shrinks with reg). The paper gives no rate: "grows at least like
-    # (1/reg)^(1/2)" is the statement above, judged with the default margin.
+    # (1/reg)^(1/2)" is the statement above. The margin 0.25 is the measurement's own spread:
+    # the ratio of integer iteration counts (Sinkhorn's up to its cap) has a local exponent that
+    # moves by 0.05 to 0.1 between the head and the tail of the grid and with n.
     loose=(
         "Table 1 reports speed-ups without a rate or a constant: the exponent 1/2 is this "
-        "package's reading of 'grows', and the instance grows as (1/reg)^0.84, so a claim of "
-        "at least 0.8 passes too; no statement of the paper is nearer"
+        "package's reading of 'grows', and the instance grows as (1/reg)^0.84 at n = 100 and "
+        "(1/reg)^1.36 at n = 200, so a claim of at least 0.8 passes too; no statement of the "
+        "paper is nearer"
     ),
-    predicted=Scaling(exponent=0.5, side=AT_LEAST, parameter="1/reg"),
+    predicted=Scaling(exponent=0.5, side=AT_LEAST, margin=0.25, parameter="1/reg"),
     mutants=[
         Mutant(
             "newton_stage_replaced",
