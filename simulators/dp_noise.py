@@ -86,6 +86,100 @@ def clipped_sgd_quadratic(
     return -total / (steps - burn_in)
 
 
+def asymmetric_noise(
+    shift: np.ndarray, clip_norm: float = 1.0, outer_share: float = 0.6
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Zero-mean gradient noise asymmetric by a controlled amount, and its nearest symmetric
+    distribution (Chen, Wu & Hong's decomposition :math:`p = \tilde p + (p - \tilde p)`).
+
+    The symmetric part :math:`\tilde p` puts mass :math:`(1-w)/2` on :math:`\pm c/8` (never
+    clipped near the optimum) and :math:`w/2` on :math:`\pm 3c` (always clipped), w =
+    ``outer_share``. The noise p moves the atom at :math:`+c/8` to :math:`c/8 + D` (inside the
+    clipping ball) and the atom at :math:`-3c` outward by :math:`D(1-w)/w` (outside it, the
+    same first moment :math:`mD`, :math:`m = (1-w)/2`): the mean stays 0 and the clipped mean
+    moves by :math:`mD`.
+
+    Parameters
+    ----------
+    shift
+        Shape ``(k,)``: the displacement D per configuration, in ``[0, c/4]``.
+
+    Returns
+    -------
+    noise_values, noise_probs, symmetric_values, symmetric_probs
+        Shapes ``(k, 4)`` each: the atoms and weights of p and of :math:`\tilde p`.
+    """
+    shift = common.check_positive_array("shift", shift, allow_zero=True)
+    c = common.check_positive("clip_norm", clip_norm)
+    if not 0 < outer_share < 1:
+        raise ValueError(f"outer_share must lie in (0, 1), got {outer_share!r}")
+    if np.any(shift > c / 4):
+        raise ValueError("shift must be at most clip_norm / 4 (the moved atom stays unclipped)")
+    inner, outer = c / 8, 3 * c
+    half_in, half_out = (1 - outer_share) / 2, outer_share / 2
+    symmetric = np.array([-outer, -inner, inner, outer])
+    probs = np.array([half_out, half_in, half_in, half_out])
+    k = len(shift)
+    noise = np.tile(symmetric, (k, 1))
+    noise[:, 0] -= shift * half_in / half_out
+    noise[:, 2] += shift
+    return noise, np.tile(probs, (k, 1)), np.tile(symmetric, (k, 1)), np.tile(probs, (k, 1))
+
+
+def clipped_sgd_discrete_noise(
+    values: np.ndarray,
+    probs: np.ndarray,
+    clip_norm: float,
+    step: float,
+    steps: int,
+    burn_in: int,
+    replicates: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    r"""Clipped SGD on :math:`f(x) = x^2/2` with i.i.d. gradient noise drawn from a discrete
+    distribution per configuration: :math:`x_{t+1} = x_t - \eta\,\mathrm{clip}_c(x_t +
+    \xi_t)`, from 0.
+
+    Parameters
+    ----------
+    values, probs
+        Shape ``(m, k)``: the atoms of the noise and their weights, per configuration.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(replicates, m)``: :math:`x_t = f'(x_t)` averaged over ``burn_in <= t < steps``
+        (signed).
+    """
+    values = np.asarray(values, float)
+    probs = np.asarray(probs, float)
+    if values.ndim != 2 or values.shape != probs.shape:
+        raise ValueError("values and probs must be (m, k) arrays of the same shape")
+    if np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0):
+        raise ValueError("each row of probs must be a probability vector")
+    c = common.check_positive("clip_norm", clip_norm)
+    eta = common.check_positive("step", step)
+    common.check_positive_int("steps", steps)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    if not 0 <= burn_in < steps:
+        raise ValueError(f"burn_in must lie in [0, steps), got {burn_in}")
+    m = len(values)
+    cumulative = np.cumsum(probs, axis=1)
+    cumulative[:, -1] = 1.0
+    rows = np.arange(m)[None, :]
+    x = np.zeros((replicates, m))
+    total = np.zeros_like(x)
+    for t in range(steps):
+        u = rng.random(x.shape)
+        index = (u[..., None] > cumulative[None]).sum(axis=-1)
+        xi = values[rows, index]
+        x -= eta * clip(x + xi, c)
+        if t >= burn_in:
+            total += x
+    return total / (steps - burn_in)
+
+
 def dice_sgd_mean_estimation(
     targets: np.ndarray,
     clip_gradient: float,

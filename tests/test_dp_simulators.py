@@ -18,6 +18,8 @@ from simulators.dp import (
 )
 from simulators.dp_features import feature_preprocessing_gaps, offset_features, private_center
 from simulators.dp_noise import (
+    asymmetric_noise,
+    clipped_sgd_discrete_noise,
     clipped_sgd_quadratic,
     dice_sgd_mean_estimation,
     inverse_coefficients,
@@ -109,6 +111,34 @@ def test_clipped_sgd_stationary_bias_and_no_bias_for_symmetric_noise():
     np.testing.assert_allclose(bias.mean(axis=0), 1 / (4 * c), rtol=0.1)
     sym = clipped_sgd_quadratic(c, eta, 1.0, 4000, 500, 512, rng, noise="symmetric")
     assert np.all(np.abs(sym.mean(axis=0)) < 0.02)
+
+
+def test_asymmetric_noise_is_zero_mean_and_w1_twice_the_clipped_mean_shift():
+    from scipy.stats import wasserstein_distance
+
+    shift = np.array([0.0, 0.1, 0.25])
+    values, probs, sym_values, sym_probs = asymmetric_noise(shift)
+    np.testing.assert_allclose((values * probs).sum(axis=1), 0.0, atol=1e-15)
+    np.testing.assert_allclose(sym_values[:, ::-1], -sym_values)
+    distance = [
+        wasserstein_distance(v, sv, p, q)
+        for v, sv, p, q in zip(values, sym_values, probs, sym_probs, strict=True)
+    ]
+    np.testing.assert_allclose(distance, 2 * 0.2 * shift, atol=1e-12)
+    clipped_shift = (np.clip(values, -1, 1) * probs).sum(axis=1)
+    np.testing.assert_allclose(clipped_shift, 0.2 * shift, atol=1e-12)
+
+
+def test_discrete_noise_stall_vanishes_for_symmetric_noise_and_grows_with_asymmetry():
+    values, probs, _, _ = asymmetric_noise(np.array([0.0, 0.25]))
+    stall = clipped_sgd_discrete_noise(
+        values, probs, 1.0, 0.01, 6000, 2500, 512, np.random.default_rng(2)
+    )
+    # symmetric (60% of steps clipped): no bias; asymmetric: the stall at -m D / P(unclipped).
+    # Spread sqrt(0.75 eta) = 0.09, correlation time 1/(0.4 eta) = 250 steps: the replicate mean
+    # has a standard error of about 0.0015, so 0.006 is four of them.
+    assert abs(stall[:, 0].mean()) < 0.006
+    assert stall[:, 1].mean() == pytest.approx(-0.2 * 0.25 / 0.4, rel=0.05)
 
 
 def test_dice_sgd_fixed_point_and_clipped_gd_bias():

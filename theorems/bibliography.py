@@ -132,6 +132,13 @@ KOLOSKOVA = Paper(
     arxiv="2305.01588",
     venue="ICML 2023",
 )
+CHEN_WU_HONG = Paper(
+    title="Understanding Gradient Clipping in Private SGD: A Geometric Perspective",
+    authors="Xiangyi Chen, Zhiwei Steven Wu, Mingyi Hong",
+    year=2020,
+    arxiv="2006.15429",
+    venue="NeurIPS 2020",
+)
 DICESGD = Paper(
     title="Differentially Private SGD Without Clipping Bias: An Error-Feedback Approach",
     authors="Xinwei Zhang, Zhiqi Bu, Zhiwei Steven Wu, Mingyi Hong",
