@@ -13,7 +13,7 @@ import re
 import struct
 
 #: Resolution of a formula image; the page shows it at :data:`MATH_SCALE` of its size.
-MATH_DPI = 200
+MATH_DPI = 150  # shown at 96/150: still crisp at 1.5x zoom, half the bytes of 200
 MATH_SIZE = 12  # points
 
 _REWRITES = [
