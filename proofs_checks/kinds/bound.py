@@ -20,6 +20,7 @@ from ..errors import ClaimError
 from ..fitting import CONFIDENCE
 from ..verdicts import AT_LEAST, AT_MOST, CONFIRMED, INCONCLUSIVE, REFUTED, describe_side
 from .base import Judgement, Kind, check_side, register
+from .factor_family import FactorFamily
 from .line_fit import divergence, validate_samples
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class BoundBands:
 
 @register
 @dataclass
-class Bound(Kind):
+class Bound(FactorFamily, Kind):
     r"""``y(x) <= B(x)`` (or ``>=``) at every horizon, ``B`` a sympy expression.
 
     Parameters
@@ -306,24 +307,6 @@ class Bound(Kind):
     @property
     def hardness_statistic(self) -> str:  # type: ignore[override]
         return "max y/B" if self.side == AT_MOST else "-min y/B"
-
-    def nearby(self, d: float) -> Kind:
-        return self.scaled(1 + d)
-
-    def parameter_value(self, d: float) -> float:
-        return 1 + d
-
-    def near_offset(self, direction: int, step: float) -> float:
-        return math.exp(direction * step) - 1
-
-    def format_value(self, value: float) -> str:
-        return f"{value:.3g} B"
-
-    def near_text(self, _parameter: str, d: float) -> str:
-        return "B" if d == 0 else self.format_value(1 + d)
-
-    def target_step(self, target: float) -> float:
-        return math.log(target)
 
     def strict_directions(self) -> tuple[int, ...]:
         return (-1,) if self.side == AT_MOST else (1,)

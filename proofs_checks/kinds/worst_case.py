@@ -33,6 +33,7 @@ from ..errors import ClaimError
 from ..verdicts import AT_LEAST, AT_MOST, CONFIRMED, INCONCLUSIVE, REFUTED, TIGHT, describe_side
 from .base import Judgement, Kind, check_side, check_tolerance, register
 from .bound import Bound
+from .factor_family import FactorFamily
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -134,7 +135,7 @@ def combine(*verdicts: str) -> str:
 
 @register
 @dataclass
-class WorstCase(Kind):
+class WorstCase(FactorFamily, Kind):
     r"""The worst case over a function class, ``tau_PEP(N)``, against the claimed ``tau(N)``.
 
     Parameters
@@ -170,6 +171,8 @@ class WorstCase(Kind):
     replay_rtol: float = 1e-5
 
     name: ClassVar[str] = "worst_case"
+    value_symbol: ClassVar[str] = "tau"
+    factor_digits: ClassVar[int] = 9
     data_type: ClassVar[type] = WorstCaseData
     summary: ClassVar[str] = (
         "the exact worst case over a function class, tau_PEP(N), from a performance-estimation "
@@ -346,24 +349,6 @@ class WorstCase(Kind):
     @property
     def tightness_statistic(self) -> str:  # type: ignore[override]
         return "min tau_PEP/tau" if self.side == AT_LEAST else "max tau_PEP/tau"
-
-    def nearby(self, d: float) -> Kind:
-        return self.scaled(1 + d)
-
-    def parameter_value(self, d: float) -> float:
-        return 1 + d
-
-    def near_offset(self, direction: int, step: float) -> float:
-        return math.exp(direction * step) - 1
-
-    def format_value(self, value: float) -> str:
-        return f"{value:.9g} tau"
-
-    def near_text(self, _parameter: str, d: float) -> str:
-        return "tau" if d == 0 else self.format_value(1 + d)
-
-    def target_step(self, target: float) -> float:
-        return math.log(target)
 
     def strict_directions(self) -> tuple[int, ...]:
         return {TIGHT: (-1, 1), AT_MOST: (-1,), AT_LEAST: (1,)}[self.side]
