@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -239,15 +240,9 @@ def dp_sgd_strongly_convex_linear(
     mean_feature = np.asarray(mean_feature, float)
     if mean_feature.ndim != 1:
         raise ValueError(f"mean_feature must be a vector, got shape {mean_feature.shape}")
-    common.check_positive("mu", mu)
-    noise_std = common.check_positive_array("noise_std", noise_std)
-    sensitivity = common.check_positive_array("sensitivity", sensitivity)
-    if noise_std.shape != sensitivity.shape:
-        raise ValueError("noise_std and sensitivity must have one entry per configuration")
-    common.check_positive_int("steps", steps)
-    common.check_positive_int("replicates", replicates)
-    common.check_generator(rng)
-    check_delta(delta)
+    noise_std, sensitivity = _check_noisy_run(
+        mu, noise_std, sensitivity, steps, replicates, rng, delta
+    )
     m, d = len(noise_std), len(mean_feature)
     theta = np.zeros((replicates, m, d))
     s = noise_std[None, :, None]
@@ -314,15 +309,9 @@ def dp_gd_strongly_convex_huber(
     data = np.asarray(data, float)
     if data.ndim != 2:
         raise ValueError(f"data must be an (n, d) array, got shape {data.shape}")
-    common.check_positive("mu", mu)
-    noise_std = common.check_positive_array("noise_std", noise_std)
-    sensitivity = common.check_positive_array("sensitivity", sensitivity)
-    if noise_std.shape != sensitivity.shape:
-        raise ValueError("noise_std and sensitivity must have one entry per configuration")
-    common.check_positive_int("steps", steps)
-    common.check_positive_int("replicates", replicates)
-    common.check_generator(rng)
-    check_delta(delta)
+    noise_std, sensitivity = _check_noisy_run(
+        mu, noise_std, sensitivity, steps, replicates, rng, delta
+    )
     d = data.shape[1]
     theta = np.zeros((replicates, len(noise_std), d))
     s = noise_std[None, :, None]
@@ -336,3 +325,25 @@ def dp_gd_strongly_convex_huber(
         for sk, dk in zip(noise_std, sensitivity, strict=True)
     ]
     return DPRun(excess, privacy)
+
+
+def _check_noisy_run(
+    mu: float,
+    noise_std: Any,
+    sensitivity: Any,
+    steps: int,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The checks every noisy strongly convex run makes; the noise and sensitivity arrays."""
+    common.check_positive("mu", mu)
+    noise_std = common.check_positive_array("noise_std", noise_std)
+    sensitivity = common.check_positive_array("sensitivity", sensitivity)
+    if noise_std.shape != sensitivity.shape:
+        raise ValueError("noise_std and sensitivity must have one entry per configuration")
+    common.check_positive_int("steps", steps)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    check_delta(delta)
+    return noise_std, sensitivity

@@ -9,6 +9,7 @@ vectorised over replicates, are the reference those are tested against.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -212,12 +213,7 @@ def handbook_shb_least_squares(
     if b.ndim != 1 or len(b) < 2:
         raise ValueError(f"targets must be a 1-d array of at least 2 numbers, got {b}")
     common.check_positive("eta", eta)
-    horizons = common.check_horizons(horizons, lowest=0)
-    common.check_positive_int("replicates", replicates)
-    common.check_generator(rng)
-    x = np.full(replicates, float(x0))
-    m = np.zeros(replicates)
-    out = np.empty((replicates, len(horizons)))
+    horizons, x, m, out = _start(horizons, replicates, rng, x0)
     k = 0
     for t in range(int(horizons[-1]) + 1):
         while k < len(horizons) and horizons[k] == t:
@@ -259,12 +255,7 @@ def handbook_shb_two_huber(
         raise ValueError("shifts and curvatures must be pairs, curvatures >= 0 and not both 0")
     common.check_positive("threshold", threshold)
     common.check_positive("eta", eta)
-    horizons = common.check_horizons(horizons, lowest=0)
-    common.check_positive_int("replicates", replicates)
-    common.check_generator(rng)
-    x = np.full(replicates, float(x0))
-    m = np.zeros(replicates)
-    out = np.empty((replicates, len(horizons)))
+    horizons, x, m, out = _start(horizons, replicates, rng, x0)
     k = 0
     for t in range(int(horizons[-1]) + 1):
         while k < len(horizons) and horizons[k] == t:
@@ -274,3 +265,14 @@ def handbook_shb_two_huber(
         m = t / (t + 2) * m + common.huber_gradient(x - b[i], threshold, lip[i])
         x = x - 2 * eta / (t + 3) * m
     return out
+
+
+def _start(
+    horizons: Any, replicates: int, rng: np.random.Generator, x0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked horizons, and the iterate, momentum and output arrays of a 1-D momentum run."""
+    horizons = common.check_horizons(horizons, lowest=0)
+    common.check_positive_int("replicates", replicates)
+    common.check_generator(rng)
+    x = np.full(replicates, float(x0))
+    return horizons, x, np.zeros(replicates), np.empty((replicates, len(horizons)))
