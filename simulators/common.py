@@ -115,3 +115,14 @@ def huber(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
 def huber_gradient(x: np.ndarray, threshold: Any, smoothness: Any) -> np.ndarray:
     r""":math:`f'(x) = L\,\mathrm{clip}(x, -\tau, \tau)`, elementwise (see :func:`huber`)."""
     return smoothness * np.clip(x, -threshold, threshold)
+
+
+def check_least_squares(features: Any, targets: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``features`` as an (n, d) array and ``targets`` as an (n,) array, or a ValueError."""
+    features = np.asarray(features, float)
+    targets = np.asarray(targets, float)
+    if features.ndim != 2 or targets.shape != (features.shape[0],):
+        raise ValueError(
+            f"features must be (n, d) and targets (n,); got {features.shape} and {targets.shape}"
+        )
+    return features, targets

@@ -44,12 +44,7 @@ def sgd_least_squares(
     numpy.ndarray
         Iterates at the horizons, shape ``(replicates, len(horizons), d)``.
     """
-    features = np.asarray(features, float)
-    targets = np.asarray(targets, float)
-    if features.ndim != 2 or targets.shape != (features.shape[0],):
-        raise ValueError(
-            f"features must be (n, d) and targets (n,); got {features.shape} and {targets.shape}"
-        )
+    features, targets = common.check_least_squares(features, targets)
     common.check_positive("step", step)
     horizons = common.check_horizons(horizons, lowest=0)
     replicates = common.check_positive_int("replicates", replicates)
@@ -101,12 +96,7 @@ def sgd_least_squares_sq_errors(
     numpy.ndarray
         Shape ``(steps + 1,)``: :math:`\operatorname{tr} M_t`.
     """
-    features = np.asarray(features, float)
-    targets = np.asarray(targets, float)
-    if features.ndim != 2 or targets.shape != (features.shape[0],):
-        raise ValueError(
-            f"features must be (n, d) and targets (n,); got {features.shape} and {targets.shape}"
-        )
+    features, targets = common.check_least_squares(features, targets)
     common.check_positive("step", step)
     steps = common.check_positive_int("steps", steps)
     n, d = features.shape
