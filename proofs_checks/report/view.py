@@ -160,13 +160,15 @@ def paper(fields: dict[str, Any]) -> Paper:
 
 
 def group_by_paper(claims: list[ClaimView]) -> list[PaperGroup]:
-    """Claims grouped by paper (title and year), papers by heading, claims by id within."""
+    """Claims grouped by paper, papers by first author and year, claims by id within."""
     groups: dict[str, list[ClaimView]] = {}
     for c in claims:
         groups.setdefault(c.paper.heading, []).append(c)
+    # papers by first author's surname and year ("Taylor et al. 2018"), as a bibliography
+    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0].paper.short.split(",")[0], kv[0]))
     return [
         PaperGroup(members[0].paper, paper_anchor(heading), sorted(members, key=lambda c: c.id))
-        for heading, members in sorted(groups.items())
+        for heading, members in ordered
     ]
 
 
