@@ -28,8 +28,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from . import common
+
+# --- the lower bounds the construction attains, each written once (sympy) ----------------------
+
+T, c = sp.symbols("T c", positive=True)
+SYMBOLS = {"T": "steps (= dimension)", "c": "step constant, eta_t = c/sqrt(t)"}
+#: Theorem 3.5: f(x_{T+1}) - f^* >= log T / (32 c sqrt T) (convex, eta_t = c/sqrt t).
+CONVEX_LOWER_BOUND = sp.log(T) / (32 * c * sp.sqrt(T))
+#: Theorem 3.4: f(x_{T+1}) - f^* >= log T / (4 T) (strongly convex, eta_t = 1/t).
+STRONGLY_CONVEX_LOWER_BOUND = sp.log(T) / (4 * T)
 
 KINDS = ("convex", "strongly_convex")
 TIES = ("min", "max")

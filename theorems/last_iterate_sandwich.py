@@ -48,9 +48,9 @@ import numpy as np
 
 from proofs_checks import AT_LEAST, TIGHT, Bound, Mutant, PowerLaw, RunContext, Samples, claim
 from simulators import harvey
+from simulators.harvey import CONVEX_LOWER_BOUND, SYMBOLS, T
 from simulators.last_iterate import l1_quadratic_instance, last_iterate_values, step_sizes
 from theorems.bibliography import LIU_ZHOU
-from theorems.last_iterate_tight import CONVEX_LOWER_BOUND, SYMBOLS, T
 
 STEP_CONSTANT = 1.0  # eta_t = c/sqrt(t), c = 1: Harvey's Theorem 3.5 and Liu & Zhou's eta = 1
 #: Noise on the added coordinate. Its floor c sigma^2/4 = 0.031 (z^2/2 with step eta has

@@ -47,16 +47,10 @@ from proofs_checks import (
     claim,
 )
 from simulators import harvey
+from simulators.harvey import CONVEX_LOWER_BOUND, STRONGLY_CONVEX_LOWER_BOUND, SYMBOLS, T, c
 from theorems.bibliography import HARVEY
 
-# --- the lower bounds, each written once --------------------------------------------------------
-
-T, c = sp.symbols("T c", positive=True)
-SYMBOLS = {"T": "steps (= dimension)", "c": "step constant, eta_t = c/sqrt(t)"}
-#: Theorem 3.5: f(x_{T+1}) - f^* >= log T / (32 c sqrt T) (convex, eta_t = c/sqrt t).
-CONVEX_LOWER_BOUND = sp.log(T) / (32 * c * sp.sqrt(T))
-#: Theorem 3.4: f(x_{T+1}) - f^* >= log T / (4 T) (strongly convex, eta_t = 1/t).
-STRONGLY_CONVEX_LOWER_BOUND = sp.log(T) / (4 * T)
+# --- the lower bounds, each written once (with the construction, in simulators.harvey) ---------
 
 
 def powers_of_two(lo: int, hi: int) -> np.ndarray:
