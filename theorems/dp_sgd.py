@@ -18,7 +18,16 @@ empirical risk of a convex :math:`L`-Lipschitz loss is
 Abadi et al. do (:mod:`simulators.dp_sgd`: every record sampled with probability ``q``, each
 example's gradient clipped to ``C``, noise :math:`N(0, \sigma^2C^2)` on the sum, the sum divided
 by the expected batch size :math:`qn`, ``n`` public) with :math:`\sigma` calibrated by
-``dp_accounting`` for exactly that event, and checks the exponent -1 in ``n``.
+``dp_accounting`` for exactly that event, and checks the exponent -1 in ``n``;
+``dp.sgd.utility.d`` and ``dp.sgd.utility.eps`` check the bound's exponents 1/2 in ``d`` and
+-1 in ``eps`` (at delta = 1e-5, with the accountant's own sigma(eps) eps divided out: its
+departure from 1/eps is the accountant's, not the theorem's).
+
+Clipping the averaged gradient instead of each example's keeps the excess risk's exponents
+(its excess in n has exponent -1.03 on the same instance, per-example -0.96): the utility
+cannot tell it apart. What it breaks is the sensitivity the accounting assumes, and
+``tests/test_dp_budget.py`` catches it there, by the per-record contribution the simulator
+measures.
 """
 
 from __future__ import annotations
@@ -26,8 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_checks import Agreement, Comparison, Mutant, RunContext, Samples, Scaling, claim
-from simulators.dp_sgd import dp_sgd_sharp, sharp_data
-from simulators.privacy import calibrate_noise_multiplier, spent_epsilon
+from simulators.dp_sgd import DPSGDRun, dp_sgd_sharp, sharp_data
+from simulators.privacy import EPSILON_SWEEP, calibrate_noise_multiplier, spent_epsilon
 from theorems.bibliography import ABADI, BST14
 
 DELTA = 1e-5
@@ -107,19 +116,37 @@ SGD_D, SGD_SCALE, SGD_CLIP, SGD_Q, SGD_STEPS, SGD_EPS = 16, 2.0, 1.0, 1 / 32, 16
 SGD_N = np.array([128, 256, 512, 1024])
 
 
-def dp_sgd_run(ctx: RunContext, records: int, noise: str = "calibrated", clip="per_example"):
-    """One DP-SGD run on the sharp instance with ``records`` records; ``noise``: ``calibrated``,
-    ``off`` (no noise) or ``on_mean`` (sigma C added to the mean, not the sum)."""
-    sigma = calibrate_noise_multiplier(SGD_EPS, DELTA, SGD_Q, SGD_STEPS)
+def dp_sgd_run(
+    ctx: RunContext,
+    records: int,
+    noise: str = "calibrated",
+    clip: str = "per_example",
+    dims: int = SGD_D,
+    epsilon: float = SGD_EPS,
+) -> tuple[DPSGDRun, float]:
+    """One DP-SGD run on the sharp instance with ``records`` records in dimension ``dims``,
+    calibrated to ``(epsilon, DELTA)``, and the noise multiplier the accounting calibrated.
+
+    ``noise``: ``calibrated``; ``off`` (no noise); ``on_mean`` (sigma C added to the mean, not
+    the sum); ``norm`` (a noise vector of norm about sigma C: per-coordinate standard deviation
+    sigma C / sqrt d); ``no_composition`` (sigma calibrated for one sampled step instead of T,
+    and that sigma returned as the calibrated one).
+    """
+    calibrated = calibrate_noise_multiplier(
+        epsilon, DELTA, SGD_Q, 1 if noise == "no_composition" else SGD_STEPS
+    )
+    sigma = calibrated
     if noise == "off":
         sigma = 0.0
     elif noise == "on_mean":
         sigma *= SGD_Q * records  # the mean gets sigma C: the sum gets q n times more
+    elif noise == "norm":
+        sigma /= np.sqrt(dims)
     # the step of the analysis for the noise this run adds to the mean
     noise_on_mean = sigma * SGD_CLIP / (SGD_Q * records)
-    step = 1.0 / np.sqrt(SGD_STEPS * (SGD_CLIP**2 + SGD_D * noise_on_mean**2))
-    data = sharp_data(int(records), SGD_D, ctx.rng)
-    return dp_sgd_sharp(
+    step = 1.0 / np.sqrt(SGD_STEPS * (SGD_CLIP**2 + dims * noise_on_mean**2))
+    data = sharp_data(int(records), dims, ctx.rng)
+    run = dp_sgd_sharp(
         data,
         SGD_SCALE,
         1.0,
@@ -133,6 +160,22 @@ def dp_sgd_run(ctx: RunContext, records: int, noise: str = "calibrated", clip="p
         DELTA,
         clip=clip,
     )
+    return run, calibrated
+
+
+def sgd_notes(runs: list[DPSGDRun], epsilon: np.ndarray) -> dict:
+    """The privacy each run claims and spends, and the sensitivity it assumed and measured."""
+    return {
+        "privacy": {
+            "claimed": [{"epsilon": float(e), "delta": DELTA} for e in epsilon],
+            "spent": [{"epsilon": r.privacy.epsilon, "delta": r.privacy.delta} for r in runs],
+        },
+        "sensitivity": {
+            "assumed": [r.clip_norm for r in runs],
+            "measured": [r.max_contribution for r in runs],
+        },
+        "sigma": [r.privacy.noise_multiplier for r in runs],
+    }
 
 
 @claim(
@@ -163,24 +206,112 @@ def dp_sgd_run(ctx: RunContext, records: int, noise: str = "calibrated", clip="p
     ],
 )
 def utility(ctx: RunContext, noise: str = "calibrated", clip: str = "per_example") -> Samples:
-    runs = [dp_sgd_run(ctx, int(n), noise, clip) for n in SGD_N]
-    values = np.stack([r.values for r in runs], axis=1)
+    runs = [dp_sgd_run(ctx, int(n), noise, clip)[0] for n in SGD_N]
     return Samples(
         SGD_N,
-        values,
+        np.stack([r.values for r in runs], axis=1),
         x_label="records n",
         y_label="E F(theta_tau) - F*",
-        notes={
-            "privacy": {
-                "claimed": [{"epsilon": SGD_EPS, "delta": DELTA} for _ in runs],
-                "spent": [{"epsilon": r.privacy.epsilon, "delta": r.privacy.delta} for r in runs],
-            },
-            "sensitivity": {
-                "assumed": [r.clip_norm for r in runs],
-                "measured": [r.max_contribution for r in runs],
-            },
-            "sigma": [r.privacy.noise_multiplier for r in runs],
-        },
+        notes=sgd_notes(runs, np.full(len(runs), SGD_EPS)),
+    )
+
+
+# --- the rate in d and in epsilon: the exponents of the bound --------------------------------
+
+#: Where d and epsilon enter. On the sharp instance (clipped per-coordinate drift C/(2 sqrt d)
+#: toward the median, noise s = sigma C/(q n) per coordinate on the mean, step
+#: eta = D/sqrt(T (C^2 + d s^2))) the random iterate's excess is a transient (the descent from
+#: D, G D sqrt(C^2 + d s^2)/(2 C sqrt T)) plus the stationary spread of the noise
+#: (G d eta s^2/(2 C)); with r = d s^2/C^2 their sum is G D (1 + 2r)/(2 sqrt(T (1 + r))),
+#: whose local slope in r is 2r/(1 + 2r) - r/(2(1 + r)): 0.489 at r = 4, 0.499 at r = 16,
+#: 1/2 as r grows. So the excess is proportional to sqrt(r) = sqrt(d) sigma/(q n), the bound's
+#: C D sqrt(d log(1/delta))/(n eps) with the accountant's sigma(eps) in place of
+#: sqrt(log(1/delta))/eps: exponent 1/2 in d, and -1 in eps once sigma(eps) eps is divided out.
+#: Poisson sampling adds a per-coordinate variance C^2/(d q n) to the mean, a share
+#: q n/(d sigma^2) <= 1.5% of the noise's here. The d sweep: n = 512, q n = 16, r = 1.03 d at
+#: eps = 1 (sigma = 16.2), so r >= 4 on d in [4, 64]. The eps sweep: n = 1024, d = 16, so
+#: r = 4.1 at eps = 1 and 16 sigma(eps)^2/1024 <= 70 at eps = 1/4 (the transient then takes
+#: 2 sqrt(1 + r)/sqrt T = 13% of the run). n = 1024 there because the random iterate's spread
+#: grows with r: the noise-driven walk decorrelates in about 2r steps, so a run holds about
+#: T d/(2r) independent looks and its relative error goes as s = sigma C/(q n); at n = 512
+#: the interval on the eps-slope was 0.1 wide, as wide as the tolerance band. Every local
+#: exponent is within 0.011 of the bound's: the default tolerance 0.05 holds.
+D_SWEEP_N, EPS_SWEEP_N = 512, 1024
+D_GRID = np.array([4, 8, 16, 32, 64])
+
+
+@claim(
+    "dp.sgd.utility.d",
+    paper=BST14.theorem("Theorem 2.4 (noisy SGD), run as Abadi et al. 2016 run DP-SGD"),
+    statement=(
+        "The excess empirical risk of DP-SGD (Poisson sampling, per-example clipping, noise "
+        "calibrated to (eps, delta)) grows as sqrt(d) at fixed n and eps."
+    ),
+    latex=r"\mathbb{E}F(\theta_\tau) - F^* \propto \sqrt d",
+    assumptions=("loss convex; per-example gradients clipped to C", "(eps, delta)-DP"),
+    simplification=(
+        "The sharp instance of dp.sgd.utility at n = 512, d in [4, 64], eps = 1, "
+        "delta = 1e-5, q = 1/32, T = 16384 (the noise share d s^2/C^2 >= 4 at every d)."
+    ),
+    predicted=Scaling(exponent=0.5, parameter="d"),
+    mutants=[
+        Mutant(
+            "noise_norm_sigma_C",
+            "a noise vector of norm sigma C (per-coordinate std sigma C / sqrt d) instead of "
+            "N(0, sigma^2 C^2 I_d): the noise no longer grows with d",
+            params={"noise": "norm"},
+        ),
+        Mutant("noise_off", "the privacy noise switched off (sigma = 0)", params={"noise": "off"}),
+    ],
+)
+def utility_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
+    runs = [dp_sgd_run(ctx, D_SWEEP_N, noise, dims=int(d))[0] for d in D_GRID]
+    return Samples(
+        D_GRID,
+        np.stack([r.values for r in runs], axis=1),
+        x_label="dimension d",
+        y_label="E F(theta_tau) - F*",
+        notes=sgd_notes(runs, np.full(len(runs), SGD_EPS)),
+    )
+
+
+@claim(
+    "dp.sgd.utility.eps",
+    paper=BST14.theorem("Theorem 2.4 (noisy SGD), run as Abadi et al. 2016 run DP-SGD"),
+    statement=(
+        "The excess empirical risk of DP-SGD falls as 1/eps at fixed n and d, the 1/eps being "
+        "the Gaussian noise sqrt(log(1/delta))/eps the accountant calibrates."
+    ),
+    latex=r"\mathbb{E}F(\theta_\tau) - F^* \propto \varepsilon^{-1}",
+    assumptions=("loss convex; per-example gradients clipped to C", "(eps, delta)-DP, eps <= 1"),
+    simplification=(
+        "The sharp instance of dp.sgd.utility at n = 512, d = 16, eps in [1/4, 1], "
+        "delta = 1e-5, q = 1/32, T = 16384; the accountant's sigma(eps) eps (its departure "
+        "from 1/eps) divided out."
+    ),
+    predicted=Scaling(exponent=-1.0, parameter="eps", known_factor="sigma_eps"),
+    mutants=[
+        Mutant(
+            "composition_forgotten",
+            "sigma calibrated for one sampled step instead of T (the accounting forgets "
+            "composition)",
+            params={"noise": "no_composition"},
+        ),
+        Mutant("noise_off", "the privacy noise switched off (sigma = 0)", params={"noise": "off"}),
+    ],
+)
+def utility_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
+    pairs = [dp_sgd_run(ctx, EPS_SWEEP_N, noise, epsilon=float(e)) for e in EPSILON_SWEEP]
+    runs = [run for run, _ in pairs]
+    calibrated = np.array([sigma for _, sigma in pairs])
+    return Samples(
+        EPSILON_SWEEP,
+        np.stack([r.values for r in runs], axis=1),
+        # the calibrated noise's factor, whatever the mutant did to the noise it added
+        constants={"sigma_eps": calibrated * EPSILON_SWEEP},
+        x_label="epsilon",
+        y_label="E F(theta_tau) - F*",
+        notes=sgd_notes(runs, EPSILON_SWEEP),
     )
 
 
@@ -189,7 +320,7 @@ def utility(ctx: RunContext, noise: str = "calibrated", clip: str = "per_example
 
 def test_every_example_is_clipped_and_batches_are_poisson():
     ctx = RunContext("t", 0, "quick", np.random.default_rng(0))
-    run = dp_sgd_run(ctx, 256)
+    run, _ = dp_sgd_run(ctx, 256)
     assert run.max_contribution == SGD_CLIP  # G = 2 > C: every contribution is clipped to C
     sizes = run.batch_sizes.ravel()
     # Binomial(256, 1/32): mean 8, variance 8 (31/32)
