@@ -1,8 +1,9 @@
 r"""Feature preprocessing for private linear classification (DPSGD and DPSGD-F).
 
-Sun, Suresh and Menon's counterexample (features :math:`\mu e_1 \pm e_2`), full-batch DP-GD
-for logistic regression with clipping, and a private centring whose error scales with the
-data's diameter rather than its norm. Vectorized over replicates and configurations, as in
+Sun, Suresh and Menon's counterexample (features :math:`\mu e_1 \pm e_2`) and a variant with
+outliers where clipping matters, full-batch DP-GD for logistic regression with clipping, and
+DPSGD-F's private centring (:mod:`simulators.dp_centring`), whose error scales with the data's
+diameter rather than its norm. Vectorized over replicates and configurations, as in
 :mod:`simulators.dp`; privacy calibrated and reported through :mod:`simulators.privacy`.
 """
 
@@ -12,6 +13,21 @@ import numpy as np
 
 from . import common
 from .dp import DPRun
+from .dp_centring import (
+    centring_events,
+    centring_multipliers,
+    private_center,
+    quantile_center,
+)
+
+__all__ = [
+    "centring_run",
+    "feature_preprocessing_gaps",
+    "offset_features",
+    "outlier_features",
+    "preprocessing_errors",
+    "private_center",
+]
 
 # --- feature preprocessing for linear classification (Sun, Suresh, Menon) ----------------------
 
@@ -98,58 +114,80 @@ def dp_gd_logistic(
     return average[..., :p], average[..., p]
 
 
-def private_center(
-    features: np.ndarray,
-    bound: float,
-    bin_width: float,
-    radius: float,
-    histogram_multiplier: float,
-    mean_multiplier: float,
-    replicates: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    r"""A private estimate of the feature mean whose error scales with the data's diameter,
-    not with the feature norm (the preprocessing of DPSGD-F, in a simple form):
-
-    1. per coordinate, a histogram with bins of ``bin_width`` centred on the multiples of
-       ``bin_width`` in ``[-bound, bound]``; Gaussian
-       noise of standard deviation ``histogram_multiplier * sqrt(p)`` on each count (a record
-       moves one count per coordinate: L2 sensitivity sqrt(p)); the largest noisy bin's centre
-       is a coarse centre :math:`m_0`;
-    2. the mean of the deviations :math:`x_i - m_0` clipped to norm ``radius``, plus Gaussian
-       noise of standard deviation ``mean_multiplier * radius / n`` (sensitivity radius / n).
-
-    Parameters
-    ----------
-    features
-        Shape ``(m, n, p)``.
+def outlier_features(n: int, outliers: int, offsets: np.ndarray, distance: float) -> np.ndarray:
+    r"""Sun et al.'s instance (:func:`offset_features`) with its last ``outliers`` records moved
+    ``distance`` further along :math:`e_1`: an instance where clipping matters (the spread of
+    the deviations exceeds any radius that excludes fewer than ``outliers`` records).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(replicates, m, p)``: the private mean estimates.
+        Shape ``(m, n, 2)``.
+    """
+    if not 0 <= outliers < n:
+        raise ValueError(f"outliers must be in [0, n), got {outliers}")
+    features, _ = offset_features(n, offsets)
+    features[:, n - outliers :, 0] += distance
+    return features
+
+
+def preprocessing_errors(
+    features: np.ndarray,
+    excluded: float,
+    multipliers: tuple[float, float, float],
+    replicates: int,
+    rng: np.random.Generator,
+    method: str = "quantile",
+    bound: float = 2048.0,
+) -> np.ndarray:
+    r"""Error :math:`\|\hat m - \bar x\|` of the private centre, shape ``(replicates, m)``.
+
+    ``method="quantile"``: :func:`quantile_center` (bins of 4); ``method="naive_mean"``: the
+    mean of the records clipped at the public norm bound :math:`R = \max\|x\|` plus
+    :math:`N(0, (\sigma_m R/n)^2)`.
     """
     m, n, p = features.shape
-    common.check_positive_array("bound, bin_width, radius", np.array([bound, bin_width, radius]))
-    common.check_positive_array(
-        "noise multipliers", np.array([histogram_multiplier, mean_multiplier])
-    )
-    half_bins = int(np.ceil(bound / bin_width))
-    edges = (np.arange(-half_bins, half_bins + 2) - 0.5) * bin_width
-    bins = len(edges) - 1
-    index = np.clip(np.searchsorted(edges, features, side="right") - 1, 0, bins - 1)
-    counts = np.zeros((m, p, bins))
-    for j in range(p):
-        np.add.at(counts[:, j], (np.arange(m)[:, None], index[..., j]), 1.0)
-    noisy = counts + histogram_multiplier * np.sqrt(p) * rng.standard_normal(
-        (replicates, m, p, bins)
-    )
-    coarse = edges[0] + (np.argmax(noisy, axis=-1) + 0.5) * bin_width  # (R, m, p)
-    deviation = features[None] - coarse[:, :, None, :]
-    norms = np.linalg.norm(deviation, axis=-1, keepdims=True)
-    deviation *= np.minimum(1.0, radius / np.maximum(norms, 1e-300))
-    noise = mean_multiplier * radius / n * rng.standard_normal((replicates, m, p))
-    return coarse + deviation.mean(axis=2) + noise
+    if method == "quantile":
+        center, _ = quantile_center(features, bound, 4.0, excluded, multipliers, replicates, rng)
+    elif method == "naive_mean":
+        norm_bound = np.linalg.norm(features, axis=-1).max(axis=-1)[None, :, None]
+        noise = multipliers[2] * norm_bound / n * rng.standard_normal((replicates, m, p))
+        center = features.mean(axis=1)[None] + noise
+    else:
+        raise ValueError(f"method must be 'quantile' or 'naive_mean', got {method!r}")
+    return np.linalg.norm(center - features.mean(axis=1)[None], axis=-1)
+
+
+def centring_run(
+    features: np.ndarray,
+    epsilon: float,
+    delta: float,
+    excluded: float,
+    replicates: int,
+    rng: np.random.Generator,
+    method: str = "quantile",
+    count_preprocessing: bool = True,
+) -> DPRun:
+    r"""Errors :math:`\|\hat m - \bar x\|` of DPSGD-F's private centring
+    (:func:`preprocessing_errors`), noise calibrated by ``dp_accounting`` to
+    ``(epsilon, delta)`` (:func:`centring_multipliers`), with the privacy each configuration
+    spent. ``method="naive_mean"`` spends the whole budget on the mean clipped at R.
+    """
+    from dp_accounting import dp_event
+
+    from .privacy import PrivacySpent, calibrate_noise_multiplier, event_epsilon
+
+    multipliers = centring_multipliers(epsilon, delta, count_preprocessing)
+    if method == "naive_mean":
+        single = calibrate_noise_multiplier(epsilon, delta, 1.0, 1)
+        multipliers = (multipliers[0], multipliers[1], single)
+        events: list = [dp_event.GaussianDpEvent(single)]
+    else:
+        events = centring_events(multipliers)
+    errors = preprocessing_errors(features, excluded, multipliers, replicates, rng, method)
+    spent_epsilon = event_epsilon(dp_event.ComposedDpEvent(events), delta)
+    spent = PrivacySpent(spent_epsilon, delta, multipliers[2], 1.0, len(events))
+    return DPRun(errors, [spent] * features.shape[0])
 
 
 def feature_preprocessing_gaps(
@@ -165,6 +203,7 @@ def feature_preprocessing_gaps(
     clip_norm: float = 1.0,
     histogram_multiplier: float = 10.0,
     mean_multiplier: float = 20.0,
+    quantile_multiplier: float = 40.0,
     count_preprocessing: bool = True,
     bias_shift: bool = True,
 ) -> DPRun:
@@ -174,7 +213,8 @@ def feature_preprocessing_gaps(
     the naive private mean, the features clipped at their norm bound R (error ~ R / n).
 
     The DP-GD noise multiplier is calibrated by ``dp_accounting`` so that the whole pipeline
-    (for DPSGD-F: the histogram, the mean and the training run, composed) spends the budget;
+    (for DPSGD-F: the histogram, the quantile step's counts, the mean and the training run,
+    composed) spends the budget;
     ``count_preprocessing=False`` leaves the preprocessing out of the calibration (then the
     pipeline overspends, and the reported privacy says so). ``bias_shift=False`` forgets the
     intercept shift.
@@ -196,10 +236,8 @@ def feature_preprocessing_gaps(
     m = features.shape[0]
     preceding = []
     if method == "dpsgd_f":
-        preceding = [
-            dp_event.GaussianDpEvent(histogram_multiplier),
-            dp_event.GaussianDpEvent(mean_multiplier),
-        ]
+        multipliers = (histogram_multiplier, quantile_multiplier, mean_multiplier)
+        preceding = centring_events(multipliers)
     elif method == "naive_mean":
         preceding = [dp_event.GaussianDpEvent(mean_multiplier)]
     calibrated_for = preceding if count_preprocessing else []
@@ -219,10 +257,9 @@ def feature_preprocessing_gaps(
             bias = bias - np.einsum("rmp,rmp->rm", theta, center)
     else:
         # bins of 4 (>= 2x the diameter 2, so one bin holds the data along each coordinate), a
-        # public bound 2048 on the features, deviations clipped at 4 (coarse error <= 2 sqrt 2)
-        center = private_center(
-            features, 2048.0, 4.0, 4.0, histogram_multiplier, mean_multiplier, replicates, rng
-        )
+        # public bound 2048 on the features; the quantile step leaves out up to n/2 records:
+        # here every deviation has the same norm, so the count is n or 0, 2.5 sigma away
+        center, _ = quantile_center(features, 2048.0, 4.0, n / 2, multipliers, replicates, rng)
         train = features[None] - center[:, :, None, :]
         theta, bias = dp_gd_logistic(train, labels, clip_norm, np.full(m, sigma), step, steps, rng)
         if bias_shift:
