@@ -85,6 +85,25 @@ def strongly_convex_run(ctx, records, dim, epsilon, replicates, noise="calibrate
 SC_TOLERANCE = 0.05
 
 
+#: The rate in n both strongly convex claims check, and the two mistakes they must refute.
+SC_RATE_LATEX = (
+    r"\mathbb{E}F(\theta_T) - F^* \asymp \frac{L^2 d\log(1/\delta)}{\mu n^2\varepsilon^2}"
+)
+RATE_IN_N = Scaling(exponent=N_EXPONENT, tolerance=SC_TOLERANCE, parameter="n")
+RATE_IN_N_MUTANTS = [
+    Mutant(
+        "noise_sensitivity_L",
+        "noise calibrated to the sensitivity L instead of L/n",
+        params={"noise": "sensitivity_L"},
+    ),
+    Mutant(
+        "convex_rate_claimed",
+        "the convex exponent -1 claimed under strong convexity",
+        predicted=Scaling(exponent=-1.0, tolerance=SC_TOLERANCE, parameter="n"),
+    ),
+]
+
+
 @claim(
     "dp.utility.strongly_convex",
     paper=THEOREM_SC,
@@ -92,25 +111,14 @@ SC_TOLERANCE = 0.05
         "With a (mu/2)||theta||^2 term, the excess empirical risk of DP-GD with steps "
         "1/(mu t) is of order d log(1/delta) / (mu n^2 eps^2): exponent -2 in n."
     ),
-    latex=r"\mathbb{E}F(\theta_T) - F^* \asymp \frac{L^2 d\log(1/\delta)}{\mu n^2\varepsilon^2}",
+    latex=SC_RATE_LATEX,
     assumptions=("loss L-Lipschitz plus (mu/2)||theta||^2", "(eps, delta)-DP"),
     simplification=(
         "Linear loss -<z_i, theta> (||z_i|| <= 1) plus (mu/2)||theta||^2, mu = 0.5, d = 8, "
         "T = 256 full-batch steps 1/(mu t), last iterate, eps = 1, delta = 1e-5."
     ),
-    predicted=Scaling(exponent=N_EXPONENT, tolerance=SC_TOLERANCE, parameter="n"),
-    mutants=[
-        Mutant(
-            "noise_sensitivity_L",
-            "noise calibrated to the sensitivity L instead of L/n",
-            params={"noise": "sensitivity_L"},
-        ),
-        Mutant(
-            "convex_rate_claimed",
-            "the convex exponent -1 claimed under strong convexity",
-            predicted=Scaling(exponent=-1.0, tolerance=SC_TOLERANCE, parameter="n"),
-        ),
-    ],
+    predicted=RATE_IN_N,
+    mutants=RATE_IN_N_MUTANTS,
 )
 def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Samples:
     records = np.array([64, 128, 256, 512, 1024, 2048])
@@ -229,26 +237,15 @@ def huber_records(n: int) -> np.ndarray:
         "On a non-linear loss (1-Lipschitz vector Huber plus (mu/2)||theta||^2), the excess "
         "empirical risk of DP-GD with steps 1/(mu t) falls as 1/n^2: exponent -2 in n."
     ),
-    latex=r"\mathbb{E}F(\theta_T) - F^* \asymp \frac{L^2 d\log(1/\delta)}{\mu n^2\varepsilon^2}",
+    latex=SC_RATE_LATEX,
     assumptions=("loss 1-Lipschitz plus (mu/2)||theta||^2", "(eps, delta)-DP"),
     simplification=(
         "Records +-2 e_j in d = 8 (n/16 copies of each: the same empirical distribution at "
         "every n), mu = 1/2, T = 256, eps = 1, delta = 1e-5; the optimum by deterministic "
         "gradient descent."
     ),
-    predicted=Scaling(exponent=N_EXPONENT, tolerance=SC_TOLERANCE, parameter="n"),
-    mutants=[
-        Mutant(
-            "noise_sensitivity_L",
-            "noise calibrated to the sensitivity L instead of L/n",
-            params={"noise": "sensitivity_L"},
-        ),
-        Mutant(
-            "convex_rate_claimed",
-            "the convex exponent -1 claimed under strong convexity",
-            predicted=Scaling(exponent=-1.0, tolerance=SC_TOLERANCE, parameter="n"),
-        ),
-    ],
+    predicted=RATE_IN_N,
+    mutants=RATE_IN_N_MUTANTS,
 )
 def strongly_convex_nonlinear(ctx: RunContext, noise: str = "calibrated") -> Samples:
     multiplier = calibrate_noise_multiplier(HUBER_EPS, DELTA, 1.0, SC_STEPS)
