@@ -119,11 +119,11 @@ def gd_smooth_convex(ctx: RunContext, step: float = 1.0):
 # --- Nesterov's fast gradient method -------------------------------------------------------------
 
 FGM_TAU = 2 * L * D**2 / (N + 1) ** 2
-#: The worst case is Theta(N^-2), but its local slope at N = 12..24 is about -1.75: the claimed
-#: 2/(N+1)^2 alone has local slope -2N/(N+1) (-1.9 there), and lambda_N = N/2 + O(log N) adds a
-#: log correction (the exact worst case has no known closed form); 0.35 covers both, measured
-#: -1.74 (CI -1.80..-1.68) at N = 12..24, and still refutes N^-3 by far.
-FGM_RATE_TOLERANCE = 0.35
+#: The theorem is the bound itself, certified at every N by the value check. Its rate is not
+#: checked as a pure exponent: at N <= 32 the worst case's local slope is about -1.75 (the bound's
+#: own is -2N/(N+1), and lambda_N = N/2 + O(log N) adds a log correction; the exact worst case has
+#: no known closed form), so an exponent test would need a tolerance too wide to tell N^-2 from
+#: N^-1.7. The overstated rate is a mutant of the bound instead, refuted by the certified values.
 
 
 @claim(
@@ -140,19 +140,12 @@ FGM_RATE_TOLERANCE = 0.35
         x=N,
         side="at_most",
         symbols=SYMBOLS,
-        rate=PowerLaw(exponent=-2, tolerance=FGM_RATE_TOLERANCE, window=(12, None)),
     ),
     mutants=[
         Mutant(
             "cubic_rate",
-            "an accelerated rate overstated: worst case O(N^-3)",
-            predicted=WorstCase(
-                FGM_TAU,
-                x=N,
-                side="at_most",
-                symbols=SYMBOLS,
-                rate=PowerLaw(exponent=-3, tolerance=FGM_RATE_TOLERANCE, window=(12, None)),
-            ),
+            "an accelerated rate overstated: worst case at most 2 L D^2 / (N + 1)^3",
+            predicted=WorstCase(FGM_TAU / (N + 1), x=N, side="at_most", symbols=SYMBOLS),
         ),
         Mutant(
             "constant_one_half",
