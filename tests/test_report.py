@@ -244,20 +244,24 @@ def test_rate_report_option_writes_the_pages(pytester):
 
 
 def test_page_for_the_whole_suite_stays_under_budget(run):
-    """index.html grows by its claims' sections: at this run's bytes per claim, the page for
-    every claim of the theorem suite must stay under 3 MB (it was 8 MB with figures embedded at
-    print resolution)."""
+    """index.html grows by its claims' sections: estimated with this run's heaviest section for
+    every claim of the theorem suite (the demo's average section is about half a real one, so
+    an average let a 3.8 MB page pass), the page must stay under 3 MB (it was 8 MB with figures
+    embedded at print resolution)."""
     directory, doc = run
-    size = (directory / "index.html").stat().st_size
-    with_figure = sum(bool(c["figure"]) for c in doc["claims"])
-    assert with_figure >= 8
-    per_claim = size / len(doc["claims"])
+    page = (directory / "index.html").read_text()
+    sections = re.findall(r'<section class="claim".*?</section>', page, re.S)
+    assert len(sections) == len(doc["claims"])
+    assert sum(bool(c["figure"]) for c in doc["claims"]) >= 8
+    heaviest = max(len(s) for s in sections)
+    rest_per_claim = (len(page) - sum(len(s) for s in sections)) / len(sections)
     root = ENGINE.parent
     decorated = sum(p.read_text().count("@claim(") for p in (root / "theorems").glob("*.py"))
     power = json.loads((root / "benchmarks" / "results" / "power.json").read_text())
     suite = max(decorated, len(power["claims"]))
     assert suite >= 40
-    assert per_claim * suite < PAGE_BUDGET, f"{per_claim:.0f} bytes/claim x {suite} claims"
+    estimate = (heaviest + rest_per_claim) * suite
+    assert estimate < PAGE_BUDGET, f"({heaviest} + {rest_per_claim:.0f}) bytes x {suite} claims"
 
 
 def test_sparse_and_unknown_entries_still_give_a_page(tmp_path):
