@@ -101,7 +101,13 @@ def learning_curve_recursion(ctx: RunContext, noise_term: bool = True) -> Compar
     eigenvalues, target_squares = power_law_spectrum(100, A, B)
     horizons = np.unique(np.geomspace(1, 300, 10).astype(int))
     simulated = sgd_test_loss(
-        eigenvalues, np.sqrt(target_squares), STEP, BATCH, horizons, ctx.pick(8_000, 32_000), ctx.rng
+        eigenvalues,
+        np.sqrt(target_squares),
+        STEP,
+        BATCH,
+        horizons,
+        ctx.pick(8_000, 32_000),
+        ctx.rng,
     )
     reference = loss_recursion(eigenvalues, target_squares, STEP, BATCH, horizons, noise_term)
     return Comparison(
