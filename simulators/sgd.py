@@ -9,6 +9,21 @@ import numpy as np
 
 from . import common
 
+# Replicates are independent, so the runs go chunk by chunk: a chunk's iterates, its sampled rows
+# and their product (three float64 arrays of ``chunk x d``) stay in a core's L2 cache for all the
+# steps instead of streaming the whole ``replicates x d`` state through memory once per step.
+# 512 KiB is half of a typical per-core L2 (1 MiB on the machines the benchmarks ran on); any
+# value gives the same distribution of results, only the speed changes.
+CACHE_BYTES = 1 << 19
+# sampled indices are drawn this many steps at a time (one call to the generator, not one a step)
+INDEX_BLOCK = 256
+
+
+def replicate_chunk(dimension: int, arrays: int = 3) -> int:
+    """Replicates per chunk: ``arrays`` float64 arrays of ``chunk x dimension`` fit in
+    :data:`CACHE_BYTES`."""
+    return max(1, CACHE_BYTES // (arrays * 8 * max(1, dimension)))
+
 
 def sgd_least_squares(
     features: np.ndarray,
@@ -37,7 +52,9 @@ def sgd_least_squares(
     replicates
         Independent runs.
     rng
-        Source of the sampled indices.
+        Source of the sampled indices. Replicates run in chunks of :func:`replicate_chunk`,
+        each drawing its indices in blocks of :data:`INDEX_BLOCK` steps, so the draws are not
+        those of one call per step (same distribution, different stream).
 
     Returns
     -------
@@ -50,20 +67,43 @@ def sgd_least_squares(
     replicates = common.check_positive_int("replicates", replicates)
     common.check_generator(rng)
     n, d = features.shape
-    x = np.broadcast_to(common.check_finite_vector("x0", x0, d), (replicates, d)).copy()
+    start = common.check_finite_vector("x0", x0, d)
+    features = np.ascontiguousarray(features)
+    # step * a_i . x comes out of one matrix-vector product (BLAS) of the elementwise product
+    step_vector = np.full(d, float(step))
+    scaled_targets = step * targets
     out = np.empty((replicates, len(horizons), d))
-    k = 0
-    while k < len(horizons) and horizons[k] == 0:
-        out[:, k] = x
-        k += 1
-    for t in range(1, int(horizons.max()) + 1):
-        i = rng.integers(0, n, size=replicates)
-        a = features[i]
-        residual = np.einsum("rd,rd->r", a, x) - targets[i]
-        x -= step * residual[:, None] * a
-        while k < len(horizons) and horizons[k] == t:
-            out[:, k] = x
+    last = int(horizons[-1])
+    chunk = min(replicates, replicate_chunk(d))
+    rows, product = np.empty((chunk, d)), np.empty((chunk, d))
+    residual = np.empty(chunk)
+    for first in range(0, replicates, chunk):
+        size = min(chunk, replicates - first)
+        x = np.broadcast_to(start, (size, d)).copy()
+        a, ax, r = rows[:size], product[:size], residual[:size]
+        r_column = r[:, None]  # a view: follows r's in-place updates
+        k = 0
+        while k < len(horizons) and horizons[k] == 0:
+            out[first : first + size, k] = x
             k += 1
+        for block_start in range(1, last + 1, INDEX_BLOCK):
+            block = min(INDEX_BLOCK, last + 1 - block_start)
+            indices = rng.integers(0, n, size=(block, size))
+            block_targets = scaled_targets[indices]
+            for s in range(block):
+                # mode="clip" skips numpy's bounds check: the indices are in range by construction
+                np.take(features, indices[s], axis=0, out=a, mode="clip")
+                np.multiply(a, x, out=ax)
+                np.matmul(ax, step_vector, out=r)
+                np.subtract(r, block_targets[s], out=r)  # step * (a_i . x - b_i)
+                # into the other buffer: written over its own input, a broadcast product is
+                # buffered by numpy and runs several times slower
+                np.multiply(a, r_column, out=ax)
+                np.subtract(x, ax, out=x)
+                t = block_start + s
+                while k < len(horizons) and horizons[k] == t:
+                    out[first : first + size, k] = x
+                    k += 1
     return out
 
 
