@@ -89,7 +89,7 @@ def sgd_least_squares(
         for block_start in range(1, last + 1, INDEX_BLOCK):
             block = min(INDEX_BLOCK, last + 1 - block_start)
             indices = rng.integers(0, n, size=(block, size))
-            block_targets = scaled_targets[indices]
+            block_targets = np.take(scaled_targets, indices, mode="clip")
             for s in range(block):
                 # mode="clip" skips numpy's bounds check: the indices are in range by construction
                 np.take(features, indices[s], axis=0, out=a, mode="clip")
