@@ -16,6 +16,9 @@ import numpy as np
 from . import common
 from .sgd import replicate_chunk
 
+# the noise of shb_quadratic_risk is drawn this many bytes at a time (a block of steps)
+NOISE_BLOCK_BYTES = 1 << 20
+
 # --- deterministic heavy ball ----------------------------------------------------------------
 
 
@@ -260,12 +263,29 @@ def shb_quadratic_risk(
     start = np.zeros(d) if e0 is None else np.asarray(e0, float)
     w = np.broadcast_to(start, (replicates, n, d)).copy()
     previous = w.copy()
+    scratch = np.empty_like(w)
     noise_scale = sigma * np.sqrt(lam)
-    for t in range(last):
-        eta = steps[:, t][None, :, None]
-        momentum = np.where(eta > 0, beta, 0.0)  # a finished budget stays where it is
-        gradient = lam * w + noise_scale * rng.standard_normal((replicates, 1, d))
-        w, previous = w - eta * gradient + momentum * (w - previous), w
+    etas = steps.T[:, :, None].copy()  # (last, n, 1): step t of every budget
+    momenta = np.where(etas > 0, beta, 0.0)  # a finished budget stays where it is
+    # the noise of a block of steps drawn at once: the same stream as one draw a step
+    block = max(1, min(last, NOISE_BLOCK_BYTES // (8 * replicates * d)))
+    noise = np.empty((block, replicates, 1, d))
+    # in place, the original expression's operations in its order, so the values are unchanged:
+    # w_{t+1} = (w - eta (lam w + noise)) + momentum (w - w_{t-1})
+    for first in range(0, last, block):
+        size = min(block, last - first)
+        rng.standard_normal(out=noise[:size])
+        for s in range(size):
+            t = first + s
+            np.multiply(noise[s], noise_scale, out=noise[s])
+            np.multiply(lam, w, out=scratch)
+            np.add(scratch, noise[s], out=scratch)
+            np.multiply(etas[t], scratch, out=scratch)
+            np.subtract(w, scratch, out=scratch)
+            np.subtract(w, previous, out=previous)
+            np.multiply(momenta[t], previous, out=previous)
+            np.add(scratch, previous, out=previous)
+            w, previous = previous, w
     return 0.5 * (lam * w**2).sum(axis=-1)
 
 

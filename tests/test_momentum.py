@@ -150,6 +150,41 @@ def test_shb_noisy_without_noise_equals_the_noiseless_evaluation():
     np.testing.assert_allclose(noisy[0], shb_noiseless_gaps(lam, e0, horizons, 1.0, 0.81))
 
 
+@pytest.mark.parametrize(("replicates", "decay"), [(3, True), (200, False)])
+def test_shb_noisy_block_run_equals_the_step_by_step_reference(replicates, decay, monkeypatch):
+    # the simulator draws the noise for blocks of steps and updates in place; the reference is
+    # one draw and one expression a step: equal to the bit, the generator left in one state
+    from simulators import momentum
+
+    monkeypatch.setattr(momentum, "NOISE_BLOCK_BYTES", 8 * replicates * 3 * 7)  # 7 steps
+    lam, horizons, eta0, beta, sigma = (
+        np.array([1.0, 0.3, 0.02]),
+        np.array([5, 16, 50]),
+        0.7,
+        0.6,
+        0.9,
+    )
+    e0 = np.array([1.0, -2.0, 0.5])
+    rng = np.random.default_rng(8)
+    got = shb_quadratic_risk(lam, horizons, eta0, beta, sigma, replicates, rng, decay=decay, e0=e0)
+
+    reference_rng = np.random.default_rng(8)
+    steps = np.zeros((len(horizons), 50))
+    for h, budget in enumerate(horizons):
+        lengths = momentum.step_decay_lengths(int(budget))
+        rates = eta0 * 0.5 ** np.arange(len(lengths)) if decay else np.full(len(lengths), eta0)
+        steps[h, :budget] = np.repeat(rates, lengths)
+    w = np.broadcast_to(e0, (replicates, len(horizons), 3)).copy()
+    previous = w.copy()
+    for t in range(50):
+        eta = steps[:, t][None, :, None]
+        momentum_t = np.where(eta > 0, beta, 0.0)
+        noise = sigma * np.sqrt(lam) * reference_rng.standard_normal((replicates, 1, 3))
+        w, previous = w - eta * (lam * w + noise) + momentum_t * (w - previous), w
+    np.testing.assert_array_equal(got, 0.5 * (lam * w**2).sum(axis=-1))
+    assert rng.random() == reference_rng.random()
+
+
 # --- ASGD and SGDM: exact moments against Monte Carlo ----------------------------------------
 
 
