@@ -44,6 +44,7 @@ import argparse
 import inspect
 import json
 import math
+import os
 import time
 import warnings
 from pathlib import Path
@@ -299,6 +300,7 @@ def main() -> None:
     parser.add_argument("--out", default="sinkhorn_speed.json", help="file in benchmarks/results")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
+    load_start = os.getloadavg()[0]
     result = {
         "tol": TOL,
         "instance": "random assignment",
@@ -326,6 +328,8 @@ def main() -> None:
                 flush=True,
             )
     result["runs"] = rows
+    # other work on the machine slows every method alike but shortens what a capped run reaches
+    result["load_average_1min"] = {"start": load_start, "end": os.getloadavg()[0]}
     out = RESULTS / args.out
     out.write_text(json.dumps(result, indent=1))
     print(f"wrote {out}")

@@ -3,7 +3,10 @@ r"""Differentially private gradient methods and their problem instances.
 Every simulator here adds Gaussian noise of a standard deviation the caller chooses and reports
 the ``(epsilon, delta)`` that noise actually buys, computed by ``dp_accounting`` through
 :mod:`simulators.privacy` (add/remove adjacency; per-record gradients bounded by ``L``, so the
-sum over a batch has sensitivity ``L`` and its average over ``n`` records ``L / n``).
+sum over a batch has sensitivity ``L`` and its average over ``n`` records ``L / n``, n public).
+It also measures what that accounting assumes: the largest norm of one record's gradient seen
+over the run, divided by n, next to the sensitivity the accountant was given
+(:class:`~simulators.dp_sensitivity.Sensitivity`, one per configuration).
 Iterates are arrays of shape ``(replicates, configurations, d)``: one run advances several
 noise levels or step sizes at once, on common random numbers.
 """
@@ -13,12 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from . import common
+from .dp_sensitivity import Sensitivity, sensitivity_notes
 from .privacy import PrivacySpent, check_delta, privacy_of_noise
+
+#: The release every gradient-descent simulator here noises: the mean of the per-record gradients.
+GRADIENT_MEAN = "gradient mean"
 
 
 @dataclass
@@ -32,14 +38,31 @@ class DPRun:
     privacy
         One :class:`~simulators.privacy.PrivacySpent` per configuration: what the noise that
         was actually added buys, from ``dp_accounting``.
+    sensitivity
+        Per configuration and noised release, the sensitivity the accounting used and the
+        largest contribution of one record the run measured.
     """
 
     values: np.ndarray
     privacy: list[PrivacySpent] = field(default_factory=list)
+    sensitivity: list[Sensitivity] = field(default_factory=list)
 
     def privacy_notes(self, epsilon: float | np.ndarray, delta: float) -> dict:
         """:func:`privacy_notes` of this run's configurations."""
         return privacy_notes(self.privacy, epsilon, delta)
+
+    def sensitivity_notes(self) -> dict:
+        """:func:`~simulators.dp_sensitivity.sensitivity_notes` of this run's releases."""
+        return sensitivity_notes(self.sensitivity)
+
+    @staticmethod
+    def joined(runs: Sequence[DPRun]) -> DPRun:
+        """Runs of one configuration each, side by side: values stacked along configurations."""
+        return DPRun(
+            np.hstack([r.values for r in runs]),
+            [p for r in runs for p in r.privacy],
+            [e for r in runs for e in r.sensitivity],
+        )
 
 
 def spent_by_noise(
@@ -69,11 +92,12 @@ def privacy_notes(
 
 @dataclass
 class AbsoluteLoss:
-    r"""Empirical risk :math:`F(\theta) = \frac1n \sum_i \|\theta - z_i\|_1 / \sqrt d`.
+    r"""Empirical risk :math:`F(\theta) = \frac{G}{n} \sum_i \|\theta - z_i\|_1 / \sqrt d`.
 
-    Each record's loss is 1-Lipschitz in the Euclidean norm (its subgradient is a sign vector
-    divided by :math:`\sqrt d`). The minimizer is the coordinatewise median, and the excess risk
-    grows linearly with the distance to it: a sharp minimum. The data set is described by
+    Each record's loss is G-Lipschitz in the Euclidean norm (its subgradient is G times a sign
+    vector divided by :math:`\sqrt d`; ``scale`` is G, 1 by default). The minimizer is the
+    coordinatewise median, and the excess risk grows linearly with the distance to it: a sharp
+    minimum. The data set is described by
     ``values``, shape ``(n,)``: every coordinate of the records runs through these values (the
     columns of the data matrix are permutations of ``values``), so that
     :math:`F(\theta) = \frac{1}{\sqrt d}\sum_j f(\theta_j)` with
@@ -81,16 +105,20 @@ class AbsoluteLoss:
     """
 
     values: np.ndarray
+    scale: float = 1.0
     sorted_values: np.ndarray = field(init=False)
     prefix: np.ndarray = field(init=False)
+    distinct: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         values = np.asarray(self.values, float)
         if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)):
             raise ValueError(f"values must be a finite vector of length >= 2, got {values!r}")
+        common.check_positive("scale", self.scale)
         self.values = values
         self.sorted_values = np.sort(values)
         self.prefix = np.concatenate([[0.0], np.cumsum(self.sorted_values)])
+        self.distinct = np.unique(values)
 
     @property
     def n(self) -> int:
@@ -100,11 +128,20 @@ class AbsoluteLoss:
         """:math:`f'(t)` elementwise: (records below minus records above) / n."""
         below = np.searchsorted(self.sorted_values, t, side="left")
         above = self.n - np.searchsorted(self.sorted_values, t, side="right")
-        return (below - above) / self.n
+        return self.scale * (below - above) / self.n
+
+    def largest_record_gradient(self, t: np.ndarray) -> np.ndarray:
+        """Elementwise, the largest magnitude of one record's term in :meth:`coordinate_gradient`
+        times n: ``G |sign(t - v)|`` over the values v (0 only where t equals every value).
+
+        Summed in squares over coordinates it bounds one record's gradient norm from above,
+        with equality when some record's values avoid t in every coordinate (always, off ties).
+        """
+        return self.scale * np.abs(np.sign(t[..., None] - self.distinct)).max(axis=-1)
 
     def coordinate_excess(self, t: np.ndarray) -> np.ndarray:
         r""":math:`f(t) - \min f` elementwise."""
-        return self._f(t) - self._f(self.sorted_values[(self.n - 1) // 2])
+        return self.scale * (self._f(t) - self._f(self.sorted_values[(self.n - 1) // 2]))
 
     def _f(self, t):
         v, s, n = self.sorted_values, self.prefix, self.n
@@ -135,6 +172,7 @@ def dp_gd_random_iterate(
     rng: np.random.Generator,
     delta: float,
     every: int = 1,
+    records: np.ndarray | None = None,
 ) -> DPRun:
     r"""Full-batch noisy (sub)gradient descent,
     :math:`\theta_{t+1} = \theta_t - \eta (\nabla F(\theta_t) + \xi_t)`,
@@ -163,13 +201,19 @@ def dp_gd_random_iterate(
     every
         The risk is evaluated every ``every`` steps (the output is then a uniformly random
         iterate among those); 1 evaluates it at every step.
+    records
+        Shape ``(m,)``: per configuration, the size n of its data set, ``n / len(values)``
+        copies of ``loss.values`` (the same empirical risk at every n); by default the loss's
+        own records.
 
     Returns
     -------
     DPRun
         ``values[r, k]``: expected excess risk of the random-iterate output of run ``r`` in
         configuration ``k``, i.e. the mean of :math:`F(\theta_t) - F^*` over ``t < T_k``
-        (``t`` a multiple of ``every``).
+        (``t`` a multiple of ``every``); ``sensitivity``: per configuration, the ``sensitivity``
+        given to the accountant and the largest gradient norm of one record over every step
+        and replicate, divided by n.
     """
     step = common.check_positive_array("step", step)
     noise_std = common.check_positive_array("noise_std", noise_std, allow_zero=True)
@@ -188,6 +232,9 @@ def dp_gd_random_iterate(
     common.check_generator(rng)
     check_delta(delta)
     common.check_positive("distance", distance, allow_zero=True)
+    records = np.full(len(step), loss.n) if records is None else np.atleast_1d(records)
+    if records.shape != step.shape or np.any(records % loss.n) or records.min() < loss.n:
+        raise ValueError(f"records must be multiples of {loss.n}, one per configuration")
     m, width = len(step), int(dims.max())
     # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
     # are masked out of the gradient, the noise and the risk.
@@ -195,6 +242,7 @@ def dp_gd_random_iterate(
     scale = (1.0 / np.sqrt(dims))[None, :, None]
     theta = np.broadcast_to(distance * scale[0] * mask, (replicates, m, width)).copy()
     total = np.zeros((replicates, m))
+    largest = np.zeros(m)  # per configuration, the largest gradient norm of one record
     eta, s = step[None, :, None], noise_std[None, :, None]
     first = 0  # configurations before `first` have reached their horizon
     for t in range(int(horizons[-1])):
@@ -203,6 +251,8 @@ def dp_gd_random_iterate(
         th, mk, sc = theta[:, first:], mask[:, first:], scale[:, first:]
         if t % every == 0:
             total[:, first:] += (loss.coordinate_excess(th) * mk).sum(axis=-1) * sc[..., 0]
+        one_record = np.sqrt(((loss.largest_record_gradient(th) * sc * mk) ** 2).sum(axis=-1))
+        largest[first:] = np.maximum(largest[first:], one_record.max(axis=0))
         grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(th.shape)
         th -= eta[:, first:] * grad * mk
     privacy = [
@@ -210,140 +260,8 @@ def dp_gd_random_iterate(
         for sk, dk, tk in zip(noise_std, sensitivity, horizons, strict=True)
     ]
     evaluated = (horizons + every - 1) // every  # t = 0, every, 2 every, ... < T
-    return DPRun(total / evaluated, privacy)
-
-
-# --- linear loss plus a (mu/2)||theta||^2 term: strongly convex ---------------------------------
-
-
-def dp_sgd_strongly_convex_linear(
-    mean_feature: np.ndarray,
-    mu: float,
-    noise_std: np.ndarray,
-    sensitivity: np.ndarray,
-    steps: int,
-    replicates: int,
-    rng: np.random.Generator,
-    delta: float,
-) -> DPRun:
-    r"""Noisy gradient descent with steps :math:`1/(\mu t)` on
-    :math:`F(\theta) = -\langle \bar z, \theta\rangle + \frac\mu2 \|\theta\|^2`
-    (the average of the 1-Lipschitz linear losses :math:`-\langle z_i, \theta\rangle`,
-    :math:`\|z_i\| \le 1`, plus the regularizer). Only the data term is noised (the
-    regularizer's gradient is data-independent). Started at 0.
-
-    Returns
-    -------
-    DPRun
-        ``values[r, k]``: :math:`F(\theta_T) - F^* = \frac\mu2 \|\theta_T - \bar z/\mu\|^2`.
-    """
-    mean_feature = np.asarray(mean_feature, float)
-    if mean_feature.ndim != 1:
-        raise ValueError(f"mean_feature must be a vector, got shape {mean_feature.shape}")
-    noise_std, sensitivity = _check_noisy_run(
-        mu, noise_std, sensitivity, steps, replicates, rng, delta
-    )
-    m, d = len(noise_std), len(mean_feature)
-    theta = np.zeros((replicates, m, d))
-    s = noise_std[None, :, None]
-    for t in range(1, steps + 1):
-        grad = mu * theta - mean_feature + s * rng.standard_normal((replicates, m, d))
-        theta -= grad / (mu * t)
-    excess = 0.5 * mu * ((theta - mean_feature / mu) ** 2).sum(axis=-1)
-    privacy = [
-        privacy_of_noise(sk, dk, 1.0, steps, delta)
-        for sk, dk in zip(noise_std, sensitivity, strict=True)
+    measured = [
+        Sensitivity(GRADIENT_MEAN, float(dk), float(g / nk))
+        for dk, g, nk in zip(sensitivity, largest, records, strict=True)
     ]
-    return DPRun(excess, privacy)
-
-
-# --- a non-linear strongly convex loss: the vector Huber function plus (mu/2)||theta||^2 ----------
-
-
-def huber_ridge_risk(data: np.ndarray, mu: float, theta: np.ndarray) -> np.ndarray:
-    r""":math:`F(\theta) = \frac1n\sum_i h(\|\theta - z_i\|) + \frac\mu2\|\theta\|^2`, with
-    :math:`h(r) = r^2/2` for :math:`r \le 1` and :math:`r - 1/2` beyond: each record's loss is
-    1-Lipschitz, curved near the record and linear far from it. ``theta``: ``(..., d)``."""
-    r = np.linalg.norm(theta[..., None, :] - data, axis=-1)
-    h = np.where(r <= 1, 0.5 * r**2, r - 0.5)
-    return h.mean(axis=-1) + 0.5 * mu * (theta**2).sum(axis=-1)
-
-
-def huber_ridge_gradient(data: np.ndarray, mu: float, theta: np.ndarray) -> np.ndarray:
-    """The gradient of :func:`huber_ridge_risk`: the mean of per-record gradients of norm at
-    most 1, plus ``mu theta``."""
-    diff = theta[..., None, :] - data
-    r = np.linalg.norm(diff, axis=-1, keepdims=True)
-    per_record = diff / np.maximum(1.0, r)
-    return per_record.mean(axis=-2) + mu * theta
-
-
-def huber_ridge_minimum(data: np.ndarray, mu: float, iterations: int = 5000) -> np.ndarray:
-    """The minimiser of :func:`huber_ridge_risk` by gradient descent with step 1/(1 + mu) (the
-    loss is (1 + mu)-smooth and mu-strongly convex: linear convergence to machine precision)."""
-    theta = np.zeros(data.shape[1])
-    for _ in range(iterations):
-        theta = theta - huber_ridge_gradient(data, mu, theta) / (1 + mu)
-    return theta
-
-
-def dp_gd_strongly_convex_huber(
-    data: np.ndarray,
-    mu: float,
-    noise_std: np.ndarray,
-    sensitivity: np.ndarray,
-    steps: int,
-    replicates: int,
-    rng: np.random.Generator,
-    delta: float,
-) -> DPRun:
-    r"""Full-batch noisy gradient descent with steps :math:`1/(\mu t)` on
-    :func:`huber_ridge_risk`, noise :math:`N(0, s^2 I)` on the data term's mean gradient, from 0.
-
-    Returns
-    -------
-    DPRun
-        ``values[r, k]``: :math:`F(\theta_T) - F^*` per replicate and noise level; ``privacy``:
-        ``T`` composed Gaussian steps per configuration, from the noise actually added.
-    """
-    data = np.asarray(data, float)
-    if data.ndim != 2:
-        raise ValueError(f"data must be an (n, d) array, got shape {data.shape}")
-    noise_std, sensitivity = _check_noisy_run(
-        mu, noise_std, sensitivity, steps, replicates, rng, delta
-    )
-    d = data.shape[1]
-    theta = np.zeros((replicates, len(noise_std), d))
-    s = noise_std[None, :, None]
-    for t in range(1, steps + 1):
-        grad = huber_ridge_gradient(data, mu, theta) + s * rng.standard_normal(theta.shape)
-        theta -= grad / (mu * t)
-    best = huber_ridge_risk(data, mu, huber_ridge_minimum(data, mu))
-    excess = huber_ridge_risk(data, mu, theta) - best
-    privacy = [
-        spent_by_noise(sk, dk, 1.0, steps, delta)
-        for sk, dk in zip(noise_std, sensitivity, strict=True)
-    ]
-    return DPRun(excess, privacy)
-
-
-def _check_noisy_run(
-    mu: float,
-    noise_std: Any,
-    sensitivity: Any,
-    steps: int,
-    replicates: int,
-    rng: np.random.Generator,
-    delta: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The checks every noisy strongly convex run makes; the noise and sensitivity arrays."""
-    common.check_positive("mu", mu)
-    noise_std = common.check_positive_array("noise_std", noise_std)
-    sensitivity = common.check_positive_array("sensitivity", sensitivity)
-    if noise_std.shape != sensitivity.shape:
-        raise ValueError("noise_std and sensitivity must have one entry per configuration")
-    common.check_positive_int("steps", steps)
-    common.check_positive_int("replicates", replicates)
-    common.check_generator(rng)
-    check_delta(delta)
-    return noise_std, sensitivity
+    return DPRun(total / evaluated, privacy, measured)

@@ -3,7 +3,10 @@ r"""Private centring of features: the preprocessing of DPSGD-F (Sun, Suresh and 
 A coarse centre from a noisy histogram, a private quantile of the deviations from it (noisy
 binary search over a grid of radii) as the clip radius, then the Gaussian mean of the clipped
 deviations; the noise multipliers calibrated by ``dp_accounting`` for the composed release.
-Vectorized over replicates and configurations.
+Vectorized over replicates and configurations. Each release also reports, per configuration,
+the largest contribution of one record it measured next to the sensitivity its noise was
+calibrated for (:class:`~simulators.dp_sensitivity.Sensitivity`): a histogram's count vector, a
+count's indicator, a clipped deviation over n.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import common
+from .dp_sensitivity import Sensitivity, worst_ratio
 
 
 def coarse_center(
@@ -20,29 +24,33 @@ def coarse_center(
     histogram_multiplier: float,
     replicates: int,
     rng: np.random.Generator,
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[Sensitivity]]:
     """Per coordinate, the centre of the largest bin of a Gaussian-noised histogram (bins of
     ``bin_width`` centred on its multiples in ``[-bound, bound]``; noise
     ``histogram_multiplier * sqrt(p)`` per count, a record moving one count per coordinate).
 
     Returns
     -------
-    numpy.ndarray
-        Shape ``(replicates, m, p)`` for features of shape ``(m, n, p)``.
+    coarse, sensitivity
+        Shape ``(replicates, m, p)`` for features of shape ``(m, n, p)``; per configuration,
+        the largest norm of one record's vector of count increments (``sqrt(p)``) next to the
+        sensitivity the noise was calibrated for.
     """
     m, _, p = features.shape
     half_bins = int(np.ceil(bound / bin_width))
     edges = (np.arange(-half_bins, half_bins + 2) - 0.5) * bin_width
     bins = len(edges) - 1
     index = np.clip(np.searchsorted(edges, features, side="right") - 1, 0, bins - 1)
+    increments = np.ones(index.shape)  # what each record adds to its bin, per coordinate
     counts = np.zeros((m, p, bins))
     for j in range(p):
-        np.add.at(counts[:, j], (np.arange(m)[:, None], index[..., j]), 1.0)
-    noisy = counts + histogram_multiplier * np.sqrt(p) * rng.standard_normal(
-        (replicates, m, p, bins)
-    )
+        np.add.at(counts[:, j], (np.arange(m)[:, None], index[..., j]), increments[..., j])
+    noise_std = histogram_multiplier * np.sqrt(p)
+    noisy = counts + noise_std * rng.standard_normal((replicates, m, p, bins))
     coarse = edges[0] + (np.argmax(noisy, axis=-1) + 0.5) * bin_width  # (R, m, p)
-    return coarse
+    one_record = np.sqrt((increments**2).sum(axis=-1)).max(axis=-1)  # (m,)
+    assumed = noise_std / histogram_multiplier
+    return coarse, [Sensitivity("histogram", assumed, float(g)) for g in one_record]
 
 
 def private_center(
@@ -81,7 +89,7 @@ def private_center(
     common.check_positive_array(
         "noise multipliers", np.array([histogram_multiplier, mean_multiplier])
     )
-    coarse = coarse_center(features, bound, bin_width, histogram_multiplier, replicates, rng)
+    coarse, _ = coarse_center(features, bound, bin_width, histogram_multiplier, replicates, rng)
     deviation = features[None] - coarse[:, :, None, :]
     norms = np.linalg.norm(deviation, axis=-1, keepdims=True)
     deviation *= np.minimum(1.0, radius / np.maximum(norms, 1e-300))
@@ -118,17 +126,34 @@ def private_quantile_radius(
     numpy.ndarray
         The radii, shape ``norms.shape[:-1]``.
     """
+    return quantile_search(norms, excluded, multiplier, rng, grid)[0]
+
+
+def quantile_search(
+    norms: np.ndarray,
+    excluded: float,
+    multiplier: float,
+    rng: np.random.Generator,
+    grid: np.ndarray = RADIUS_GRID,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`private_quantile_radius`, and the largest contribution of one record to a noised
+    count: per leading index of ``norms`` but the first (the replicates), the largest indicator
+    ``r_i > t`` over every query, replicate and record (1 as soon as some record is counted)."""
     common.check_positive_array("excluded, multiplier", np.array([excluded, multiplier]))
     grid = common.check_positive_array("grid", grid)
     low = np.full(norms.shape[:-1], -1)  # grid index known to leave too many outside
     high = np.full(norms.shape[:-1], len(grid) - 1)
+    # the replicates' axis (if any) and the records' are reduced over
+    axes = (0, -1) if norms.ndim > 1 else (-1,)
+    largest = np.zeros(norms.shape[1:-1])
     for _ in range(quantile_queries(grid)):
         middle = (low + high + 1) // 2
-        above = (norms > grid[middle][..., None]).sum(axis=-1)
-        too_many = above + multiplier * rng.standard_normal(middle.shape) > excluded
-        low = np.where(too_many, middle, low)
-        high = np.where(too_many, high, middle)
-    return grid[np.maximum(high, 0)]
+        indicators = (norms > grid[middle][..., None]).astype(float)  # each record's count
+        largest = np.maximum(largest, indicators.max(axis=axes))
+        too_many = indicators.sum(axis=-1) + multiplier * rng.standard_normal(middle.shape)
+        low = np.where(too_many > excluded, middle, low)
+        high = np.where(too_many > excluded, high, middle)
+    return grid[np.maximum(high, 0)], largest
 
 
 def quantile_queries(grid: np.ndarray = RADIUS_GRID) -> int:
@@ -165,18 +190,32 @@ def quantile_center(
 
     Returns
     -------
-    center, radius
-        Shapes ``(replicates, m, p)`` and ``(replicates, m)``.
+    center, radius, sensitivity
+        Shapes ``(replicates, m, p)`` and ``(replicates, m)``; per configuration, the three
+        releases' (histogram, quantile counts, mean) measured and assumed sensitivities.
     """
     histogram_multiplier, quantile_multiplier, mean_multiplier = multipliers
     m, n, p = features.shape
-    coarse = coarse_center(features, bound, bin_width, histogram_multiplier, replicates, rng)
+    coarse, histogram = coarse_center(
+        features, bound, bin_width, histogram_multiplier, replicates, rng
+    )
     deviation = features[None] - coarse[:, :, None, :]
     norms = np.linalg.norm(deviation, axis=-1)
-    radius = private_quantile_radius(norms, excluded, quantile_multiplier, rng)
+    radius, counted = quantile_search(norms, excluded, quantile_multiplier, rng)
     deviation *= np.minimum(1.0, radius[..., None] / np.maximum(norms, 1e-300))[..., None]
-    noise = mean_multiplier * radius[..., None] / n * rng.standard_normal((replicates, m, p))
-    return coarse + deviation.mean(axis=2) + noise, radius
+    noise_std = mean_multiplier * radius / n  # (R, m)
+    noise = noise_std[..., None] * rng.standard_normal((replicates, m, p))
+    # one record's share of the mean of the clipped deviations, per replicate and configuration
+    contribution = np.linalg.norm(deviation, axis=-1).max(axis=-1) / n
+    sensitivity = [
+        [
+            histogram[k],
+            Sensitivity("quantile count", 1.0, float(counted[k])),
+            worst_ratio("clipped mean", contribution[:, k], noise_std[:, k] / mean_multiplier),
+        ]
+        for k in range(m)
+    ]
+    return coarse + deviation.mean(axis=2) + noise, radius, sensitivity
 
 
 #: Noise multipliers of the centring, in units of a common scale: the histogram, each of the

@@ -4,7 +4,9 @@ Sun, Suresh and Menon's counterexample (features :math:`\mu e_1 \pm e_2`) and a 
 outliers where clipping matters, full-batch DP-GD for logistic regression with clipping, and
 DPSGD-F's private centring (:mod:`simulators.dp_centring`), whose error scales with the data's
 diameter rather than its norm. Vectorized over replicates and configurations, as in
-:mod:`simulators.dp`; privacy calibrated and reported through :mod:`simulators.privacy`.
+:mod:`simulators.dp`; privacy calibrated and reported through :mod:`simulators.privacy`, and
+every noised release's measured per-record contribution reported next to the sensitivity its
+noise assumed (:mod:`simulators.dp_sensitivity`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import common
-from .dp import DPRun
+from .dp import GRADIENT_MEAN, DPRun
 from .dp_centring import (
     centring_events,
     centring_multipliers,
     private_center,
     quantile_center,
 )
+from .dp_sensitivity import Sensitivity
 
 __all__ = [
     "centring_run",
@@ -66,7 +69,7 @@ def dp_gd_logistic(
     steps: int,
     rng: np.random.Generator,
     radius: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[Sensitivity]]:
     r"""Full-batch DP-GD for logistic regression with an intercept: per-record gradients of
     :math:`\log(1 + e^{-y(x\cdot\theta + b)})` in :math:`(\theta, b)` clipped to ``clip_norm``,
     averaged, plus :math:`N(0, (\sigma C/n)^2 I)`; :math:`\theta` projected on the ball of
@@ -83,8 +86,9 @@ def dp_gd_logistic(
 
     Returns
     -------
-    theta, bias
-        Shapes ``(R, m, p)`` and ``(R, m)``.
+    theta, bias, sensitivity
+        Shapes ``(R, m, p)`` and ``(R, m)``; per configuration, the largest clipped gradient
+        norm of one record over every step and replicate, over n, next to ``clip_norm / n``.
     """
     if features.ndim != 4 or features.shape[2] != len(labels):
         raise ValueError(
@@ -99,19 +103,26 @@ def dp_gd_logistic(
     augmented = np.concatenate([features, np.ones((reps, m, n, 1))], axis=-1)
     w = np.zeros((reps, m, p + 1))
     average = np.zeros_like(w)
-    noise_std = (sigma * clip_norm / n)[None, :, None]
+    noise_std = sigma * clip_norm / n
+    largest = np.zeros(m)
     for _ in range(steps):
         margin = labels * np.einsum("rmnp,rmp->rmn", augmented, w)
         slope = -labels * np.exp(-np.logaddexp(0.0, margin))  # d loss / d (x.theta + b)
         grads = slope[..., None] * augmented
         norms = np.linalg.norm(grads, axis=-1, keepdims=True)
         grads *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))
-        g = grads.mean(axis=2) + noise_std * rng.standard_normal(w.shape)
+        largest = np.maximum(largest, np.linalg.norm(grads, axis=-1).max(axis=(0, 2)))
+        noise = noise_std[None, :, None] * rng.standard_normal(w.shape)
+        g = grads.mean(axis=2) + noise
         w -= step * g
         norm = np.linalg.norm(w[..., :p], axis=-1, keepdims=True)
         w[..., :p] /= np.maximum(1.0, norm / radius)
         average += w / steps
-    return average[..., :p], average[..., p]
+    measured = [
+        Sensitivity(GRADIENT_MEAN, float(s_k / sigma_k), float(g / n))
+        for s_k, sigma_k, g in zip(noise_std, sigma, largest, strict=True)
+    ]
+    return average[..., :p], average[..., p], measured
 
 
 def outlier_features(n: int, outliers: int, offsets: np.ndarray, distance: float) -> np.ndarray:
@@ -143,19 +154,44 @@ def preprocessing_errors(
     r"""Error :math:`\|\hat m - \bar x\|` of the private centre, shape ``(replicates, m)``.
 
     ``method="quantile"``: :func:`quantile_center` (bins of 4); ``method="naive_mean"``: the
-    mean of the records clipped at the public norm bound :math:`R = \max\|x\|` plus
+    mean of the records clipped at the norm bound :math:`R = \max\|x\|` plus
     :math:`N(0, (\sigma_m R/n)^2)`.
     """
+    return private_centres(features, excluded, multipliers, replicates, rng, method, bound)[0]
+
+
+def private_centres(
+    features: np.ndarray,
+    excluded: float,
+    multipliers: tuple[float, float, float],
+    replicates: int,
+    rng: np.random.Generator,
+    method: str = "quantile",
+    bound: float = 2048.0,
+) -> tuple[np.ndarray, list[list[Sensitivity]]]:
+    """:func:`preprocessing_errors`, and per configuration the releases' measured and assumed
+    sensitivities."""
     m, n, p = features.shape
     if method == "quantile":
-        center, _ = quantile_center(features, bound, 4.0, excluded, multipliers, replicates, rng)
+        center, _, sensitivity = quantile_center(
+            features, bound, 4.0, excluded, multipliers, replicates, rng
+        )
     elif method == "naive_mean":
-        norm_bound = np.linalg.norm(features, axis=-1).max(axis=-1)[None, :, None]
-        noise = multipliers[2] * norm_bound / n * rng.standard_normal((replicates, m, p))
-        center = features.mean(axis=1)[None] + noise
+        # R read off the data stands for a public bound the features are known to satisfy
+        record_norms = np.linalg.norm(features, axis=-1)  # (m, n)
+        norm_bound = record_norms.max(axis=-1)
+        noise_std = multipliers[2] * norm_bound / n
+        noise = noise_std[None, :, None] * rng.standard_normal((replicates, m, p))
+        clipped = features * np.minimum(1.0, norm_bound[:, None] / record_norms)[..., None]
+        center = clipped.mean(axis=1)[None] + noise
+        largest = np.linalg.norm(clipped, axis=-1).max(axis=-1) / n
+        sensitivity = [
+            [Sensitivity("mean", float(s_k / multipliers[2]), float(g))]
+            for s_k, g in zip(noise_std, largest, strict=True)
+        ]
     else:
         raise ValueError(f"method must be 'quantile' or 'naive_mean', got {method!r}")
-    return np.linalg.norm(center - features.mean(axis=1)[None], axis=-1)
+    return np.linalg.norm(center - features.mean(axis=1)[None], axis=-1), sensitivity
 
 
 def centring_run(
@@ -184,10 +220,10 @@ def centring_run(
         events: list = [dp_event.GaussianDpEvent(single)]
     else:
         events = centring_events(multipliers)
-    errors = preprocessing_errors(features, excluded, multipliers, replicates, rng, method)
+    errors, sensitivity = private_centres(features, excluded, multipliers, replicates, rng, method)
     spent_epsilon = event_epsilon(dp_event.ComposedDpEvent(events), delta)
     spent = PrivacySpent(spent_epsilon, delta, multipliers[2], 1.0, len(events))
-    return DPRun(errors, [spent] * features.shape[0])
+    return DPRun(errors, [spent] * features.shape[0], [e for k in sensitivity for e in k])
 
 
 def feature_preprocessing_gaps(
@@ -224,7 +260,9 @@ def feature_preprocessing_gaps(
     DPRun
         ``values``: :math:`F(\hat\theta, \hat b) - F^*`, shape ``(replicates, m)``, with
         :math:`F^* = \log(1 + e^{-1})` (attained at :math:`\theta = e_2, b = 0` on the unit
-        ball); ``privacy``: what each configuration's pipeline spent.
+        ball); ``privacy``: what each configuration's pipeline spent; ``sensitivity``: per
+        configuration, every release's measured and assumed sensitivity (the centring's, then
+        the training run's).
     """
     from dp_accounting import dp_event
 
@@ -242,29 +280,40 @@ def feature_preprocessing_gaps(
         preceding = [dp_event.GaussianDpEvent(mean_multiplier)]
     calibrated_for = preceding if count_preprocessing else []
     sigma = calibrate_noise_multiplier(epsilon, delta, 1.0, steps, preceding=calibrated_for)
+    centring: list[list[Sensitivity]] = [[] for _ in range(m)]
     if method == "dpsgd":
         train = np.broadcast_to(features, (replicates, *features.shape))
-        theta, bias = dp_gd_logistic(train, labels, clip_norm, np.full(m, sigma), step, steps, rng)
+        center = None
     elif method == "naive_mean":
         # the naive private mean: features clipped at the public norm bound R (every record's
         # norm, sqrt(mu^2 + 1)), Gaussian noise mean_multiplier R / n: its error grows with R
-        radius = np.sqrt(np.asarray(offsets, float) ** 2 + 1)[None, :, None]
-        noise = mean_multiplier * radius / n * rng.standard_normal((replicates, m, 2))
-        center = features.mean(axis=1)[None] + noise
-        train = features[None] - center[:, :, None, :]
-        theta, bias = dp_gd_logistic(train, labels, clip_norm, np.full(m, sigma), step, steps, rng)
-        if bias_shift:
-            bias = bias - np.einsum("rmp,rmp->rm", theta, center)
+        radius = np.sqrt(np.asarray(offsets, float) ** 2 + 1)
+        noise_std = mean_multiplier * radius / n
+        noise = noise_std[None, :, None] * rng.standard_normal((replicates, m, 2))
+        record_norms = np.linalg.norm(features, axis=-1)
+        clipped = features * np.minimum(1.0, radius[:, None] / record_norms)[..., None]
+        center = clipped.mean(axis=1)[None] + noise
+        largest = np.linalg.norm(clipped, axis=-1).max(axis=-1) / n
+        centring = [
+            [Sensitivity("mean", float(s_k / mean_multiplier), float(g))]
+            for s_k, g in zip(noise_std, largest, strict=True)
+        ]
     else:
         # bins of 4 (>= 2x the diameter 2, so one bin holds the data along each coordinate), a
         # public bound 2048 on the features; the quantile step leaves out up to n/2 records:
         # here every deviation has the same norm, so the count is n or 0, 2.5 sigma away
-        center, _ = quantile_center(features, 2048.0, 4.0, n / 2, multipliers, replicates, rng)
+        center, _, centring = quantile_center(
+            features, 2048.0, 4.0, n / 2, multipliers, replicates, rng
+        )
+    if center is not None:
         train = features[None] - center[:, :, None, :]
-        theta, bias = dp_gd_logistic(train, labels, clip_norm, np.full(m, sigma), step, steps, rng)
-        if bias_shift:
-            bias = bias - np.einsum("rmp,rmp->rm", theta, center)
+    theta, bias, training = dp_gd_logistic(
+        train, labels, clip_norm, np.full(m, sigma), step, steps, rng
+    )
+    if center is not None and bias_shift:
+        bias = bias - np.einsum("rmp,rmp->rm", theta, center)
     gaps = logistic_risk(features[None], labels, theta, bias) - np.log1p(np.exp(-1.0))
     event = dp_event.ComposedDpEvent([*preceding, dp_sgd_event(sigma, 1.0, steps)])
     spent = PrivacySpent(event_epsilon(event, delta), delta, sigma, 1.0, steps)
-    return DPRun(gaps, [spent] * m)
+    sensitivity = [e for k in range(m) for e in [*centring[k], training[k]]]
+    return DPRun(gaps, [spent] * m, sensitivity)

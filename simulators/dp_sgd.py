@@ -32,6 +32,7 @@ import numpy as np
 
 from . import common
 from .dp import AbsoluteLoss, spent_by_noise, symmetric_sharp_values
+from .dp_sensitivity import Sensitivity
 from .privacy import PrivacySpent, check_delta, check_sampling_rate
 
 CLIPPING = ("per_example", "after_averaging")
@@ -64,6 +65,11 @@ class DPSGDRun:
     max_contribution: float
     clip_norm: float
     batch_sizes: np.ndarray
+
+    @property
+    def sensitivity(self) -> Sensitivity:
+        """The batch sum's sensitivity: ``C`` assumed, ``max_contribution`` measured."""
+        return Sensitivity("gradient sum", self.clip_norm, self.max_contribution)
 
     @property
     def overspends(self) -> bool:

@@ -6,16 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import binom
 
-from simulators.dp import (
-    AbsoluteLoss,
-    dp_gd_random_iterate,
-    dp_gd_strongly_convex_huber,
-    dp_sgd_strongly_convex_linear,
-    huber_ridge_gradient,
-    huber_ridge_minimum,
-    huber_ridge_risk,
-    symmetric_sharp_values,
-)
+from simulators.dp import AbsoluteLoss, dp_gd_random_iterate, symmetric_sharp_values
 from simulators.dp_features import feature_preprocessing_gaps, offset_features, private_center
 from simulators.dp_noise import (
     asymmetric_noise,
@@ -25,6 +16,14 @@ from simulators.dp_noise import (
     inverse_coefficients,
     nu_ftrl_coefficients,
     stationary_excess_formula,
+)
+from simulators.dp_strongly_convex import (
+    dp_gd_strongly_convex_huber,
+    dp_sgd_strongly_convex_linear,
+    huber_ridge_gradient,
+    huber_ridge_minimum,
+    huber_ridge_risk,
+    unit_records,
 )
 
 
@@ -73,7 +72,7 @@ def test_dp_gd_with_the_noise_off_spends_an_infinite_epsilon():
 
 def test_strongly_convex_run_reports_privacy_per_configuration():
     run = dp_sgd_strongly_convex_linear(
-        np.zeros(2),
+        unit_records(np.zeros(2), 4),
         1.0,
         np.array([0.1, 0.2]),
         np.array([0.1, 0.1]),
@@ -84,6 +83,8 @@ def test_strongly_convex_run_reports_privacy_per_configuration():
     )
     assert run.values.shape == (3, 2)
     assert run.privacy[0].epsilon > run.privacy[1].epsilon
+    # four unit records: each contributes exactly 1/4 to the mean gradient, at every step
+    assert [e.measured for e in run.sensitivity] == [0.25, 0.25]
 
 
 def test_nu_ftrl_coefficients_are_the_binomial_series():
@@ -185,7 +186,7 @@ def test_bad_inputs_raise_clear_errors():
             1e-5,
         )
     with pytest.raises(ValueError, match="mu"):
-        dp_sgd_strongly_convex_linear(np.zeros(2), 0.0, one, one, 10, 1, rng, 1e-5)
+        dp_sgd_strongly_convex_linear(np.eye(2), 0.0, one, one, 10, 1, rng, 1e-5)
     with pytest.raises(ValueError, match="sigma"):
         clipped_sgd_quadratic(one, one, 0.0, 10, 1, 1, rng)
     with pytest.raises(ValueError, match="noise"):
@@ -228,3 +229,6 @@ def test_huber_ridge_gradient_minimum_and_lipschitz_records():
     )
     assert run.values.shape == (8, 2) and np.all(run.values >= -1e-12)
     assert run.privacy[0].epsilon > run.privacy[1].epsilon  # more noise, less epsilon
+    # the run measured it: the records are spread (|z| ~ 3.5), so far from theta every
+    # record's gradient has norm 1, and the largest contribution to the mean is 1/30
+    assert [e.measured for e in run.sensitivity] == pytest.approx([1 / 30] * 2)

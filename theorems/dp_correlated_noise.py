@@ -48,6 +48,7 @@ from simulators.dp_noise import (
     nu_ftrl_coefficients,
     stationary_excess_formula,
 )
+from simulators.dp_sensitivity import Sensitivity, sensitivity_notes
 from simulators.privacy import calibrate_noise_multiplier
 from theorems.bibliography import CCDPGST
 
@@ -124,6 +125,14 @@ def gradient_notes(runs) -> dict:
     }
 
 
+def per_record_sensitivity(runs) -> dict:
+    """The bound the sensitivity G max_pi ||C 1_pi|| assumes for every per-record gradient (the
+    clip norm G), next to the largest per-record gradient norm each run summed."""
+    return sensitivity_notes(
+        Sensitivity("gradient in each participation", CLIP, r.max_gradient_norm) for r in runs
+    )
+
+
 METHODS = (None, 0.01, 0.05)  # DP-SGD, nu = eta mu, nu = 5 eta mu
 
 
@@ -182,6 +191,7 @@ def correlated_noise_formula(
         notes={
             "privacy": privacy_notes([r.privacy for r in runs], EPSILON, DELTA),
             "gradients": gradient_notes(runs),
+            "sensitivity": per_record_sensitivity(runs),
         },
     )
 
@@ -229,6 +239,7 @@ def correlated_noise_advantage(ctx: RunContext, filter: str = "noise") -> Sample
         notes={
             "privacy": privacy_notes([r.privacy for r in runs], EPSILON, DELTA),
             "gradients": gradient_notes(runs),
+            "sensitivity": per_record_sensitivity(runs),
         },
     )
 
@@ -292,6 +303,7 @@ def separation_samples(ctx: RunContext, method: str) -> Samples:
         notes={
             "privacy": privacy_notes([r.privacy for r in runs], EPSILON, DELTA),
             "gradients": gradient_notes(runs),
+            "sensitivity": per_record_sensitivity(runs),
             "effective_dimension": [
                 float(floored_spectrum(d).sum() / floored_spectrum(d).max()) for d in dimensions
             ],

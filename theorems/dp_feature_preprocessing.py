@@ -60,6 +60,7 @@ from proofs_checks import (
 from simulators.dp import privacy_notes
 from simulators.dp_centring import centring_multipliers, outliers_for
 from simulators.dp_features import centring_run, feature_preprocessing_gaps, outlier_features
+from simulators.dp_sensitivity import Sensitivity, sensitivity_notes
 from theorems.bibliography import SUN
 
 N, EPSILON, DELTA = 200, 1.0, 1e-5
@@ -106,12 +107,13 @@ def centring(
     epsilons: np.ndarray,
     method: str = "quantile",
     count_preprocessing: bool = True,
-) -> tuple[np.ndarray, list, list]:
+) -> tuple[np.ndarray, list, list, list[Sensitivity]]:
     """Centring errors over configurations (n, mu, eps), broadcast to one length; the
-    privacy spent and the mean's noise multiplier per configuration."""
+    privacy spent and the mean's noise multiplier per configuration, and every release's
+    measured and assumed sensitivity."""
     sizes, offsets, epsilons = np.broadcast_arrays(sizes, offsets, epsilons)
     replicates = ctx.pick(64, 256)
-    errors, spent, multipliers = [], [], []
+    errors, spent, multipliers, sensitivity = [], [], [], []
     for n, offset, epsilon in zip(sizes, offsets, epsilons, strict=True):
         chosen = centring_multipliers(float(epsilon), DELTA, count_preprocessing)
         # K far records and a quantile threshold 2K: K counts of margin, 3 sigma, either side
@@ -130,8 +132,9 @@ def centring(
         )
         errors.append(run.values[:, 0])
         spent.extend(run.privacy)
+        sensitivity.extend(run.sensitivity)
         multipliers.append(chosen[2])
-    return np.stack(errors, axis=1), spent, multipliers
+    return np.stack(errors, axis=1), spent, multipliers, sensitivity
 
 
 @claim(
@@ -159,7 +162,7 @@ def centring(
 def centring_flat(
     ctx: RunContext, method: str = "quantile", count_preprocessing: bool = True
 ) -> Samples:
-    errors, spent, _ = centring(
+    errors, spent, _, sensitivity = centring(
         ctx, np.array(1000), CLIPPED_OFFSETS, np.array(EPSILON), method, count_preprocessing
     )
     return Samples(
@@ -167,7 +170,10 @@ def centring_flat(
         errors,
         x_label="feature offset mu",
         y_label="||m_hat - mean(x)||",
-        notes={"privacy": privacy_notes(spent, EPSILON, DELTA)},
+        notes={
+            "privacy": privacy_notes(spent, EPSILON, DELTA),
+            "sensitivity": sensitivity_notes(sensitivity),
+        },
     )
 
 
@@ -192,13 +198,16 @@ def centring_flat(
     ],
 )
 def centring_in_n(ctx: RunContext) -> Samples:
-    errors, spent, _ = centring(ctx, SIZES, np.array(90.0), np.array(EPSILON))
+    errors, spent, _, sensitivity = centring(ctx, SIZES, np.array(90.0), np.array(EPSILON))
     return Samples(
         SIZES.astype(float),
         errors,
         x_label="n",
         y_label="||m_hat - mean(x)||",
-        notes={"privacy": privacy_notes(spent, EPSILON, DELTA)},
+        notes={
+            "privacy": privacy_notes(spent, EPSILON, DELTA),
+            "sensitivity": sensitivity_notes(sensitivity),
+        },
     )
 
 
@@ -226,14 +235,19 @@ def centring_in_n(ctx: RunContext) -> Samples:
     ],
 )
 def centring_in_eps(ctx: RunContext) -> Samples:
-    errors, spent, multipliers = centring(ctx, np.array(4000), np.array(90.0), EPSILONS)
+    errors, spent, multipliers, sensitivity = centring(
+        ctx, np.array(4000), np.array(90.0), EPSILONS
+    )
     return Samples(
         EPSILONS,
         errors,
         constants={"sigma_eps": np.array(multipliers) * EPSILONS},
         x_label="epsilon",
         y_label="||m_hat - mean(x)||",
-        notes={"privacy": privacy_notes(spent, EPSILONS, DELTA)},
+        notes={
+            "privacy": privacy_notes(spent, EPSILONS, DELTA),
+            "sensitivity": sensitivity_notes(sensitivity),
+        },
     )
 
 
@@ -246,7 +260,10 @@ def gaps(ctx: RunContext, method: str, **options) -> Samples:
         run.values,
         x_label="feature offset mu",
         y_label="F(theta, b) - F*",
-        notes={"privacy": run.privacy_notes(EPSILON, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(EPSILON, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 
@@ -362,4 +379,8 @@ def dpsgd_f_budget(ctx: RunContext, count_preprocessing: bool = True) -> Samples
         constants={"epsilon": EPSILON},
         x_label="feature offset mu",
         y_label="epsilon spent",
+        notes={
+            "privacy": run.privacy_notes(EPSILON, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )

@@ -41,7 +41,7 @@ def sandwich_run(ctx: RunContext, noise: str = "calibrated") -> Samples:
     # the analysis's constant step for the noise the run adds
     step = DISTANCE / np.sqrt(STEPS * (LIPSCHITZ**2 + dims * noise_std**2))
     run = dp_gd_random_iterate(
-        AbsoluteLoss(symmetric_sharp_values(int(records.max()))),
+        AbsoluteLoss(symmetric_sharp_values(4)),  # n / 4 copies of these four values
         DISTANCE,
         dims,
         step,
@@ -52,6 +52,7 @@ def sandwich_run(ctx: RunContext, noise: str = "calibrated") -> Samples:
         ctx.rng,
         DELTA,
         EVERY,
+        records=records,
     )
     x = np.sqrt(dims) / (records * eps)
     return Samples(
@@ -61,7 +62,11 @@ def sandwich_run(ctx: RunContext, noise: str = "calibrated") -> Samples:
         constants={"sigma_eps": sigma * eps},
         x_label="sqrt(d) / (n eps)",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": run.privacy_notes(eps, DELTA), "configs (n, d, eps)": CONFIGS.tolist()},
+        notes={
+            "privacy": run.privacy_notes(eps, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+            "configs (n, d, eps)": CONFIGS.tolist(),
+        },
     )
 
 

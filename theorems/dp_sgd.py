@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_checks import Agreement, Comparison, Mutant, RunContext, Samples, Scaling, claim
+from simulators.dp_sensitivity import ADJACENCY, sensitivity_notes
 from simulators.dp_sgd import DPSGDRun, dp_sgd_sharp, sharp_data
 from simulators.privacy import EPSILON_SWEEP, calibrate_noise_multiplier, spent_epsilon
 from theorems.bibliography import ABADI, BST14
@@ -118,7 +119,7 @@ def amplification(
 # --- fixed-size batches accounted as Poisson sampling -------------------------------------------
 
 #: The neighbouring relation of every epsilon in this module: dp_accounting's default.
-ADD_REMOVE = "add/remove one record"
+ADD_REMOVE = ADJACENCY
 #: Records of the fixed-size run: batches of b = q n records, n = 2^20 (b from 16384 to 1024).
 FIXED_SIZE_RECORDS = 2**20
 
@@ -232,10 +233,7 @@ def sgd_notes(runs: list[DPSGDRun], epsilon: np.ndarray) -> dict:
             "claimed": [{"epsilon": float(e), "delta": DELTA} for e in epsilon],
             "spent": [{"epsilon": r.privacy.epsilon, "delta": r.privacy.delta} for r in runs],
         },
-        "sensitivity": {
-            "assumed": [r.clip_norm for r in runs],
-            "measured": [r.max_contribution for r in runs],
-        },
+        "sensitivity": sensitivity_notes(r.sensitivity for r in runs),
         "sigma": [r.privacy.noise_multiplier for r in runs],
     }
 

@@ -106,7 +106,8 @@ def convex_run(ctx, records, dims, epsilon, steps, replicates, noise="calibrated
     elif noise == "off":
         noise_std = np.zeros_like(noise_std)
     step = theorem_step(DISTANCE, steps, LIPSCHITZ, dims, noise_std)
-    loss = AbsoluteLoss(symmetric_sharp_values(int(n.max())))
+    # each n's data set: n / 4 copies of the four values (the same risk at every n)
+    loss = AbsoluteLoss(symmetric_sharp_values(4))
     run = dp_gd_random_iterate(
         loss,
         DISTANCE,
@@ -119,6 +120,7 @@ def convex_run(ctx, records, dims, epsilon, steps, replicates, noise="calibrated
         ctx.rng,
         delta,
         EVERY,
+        records=n,
     )
     return run, sigma, noise_std
 
@@ -189,6 +191,7 @@ def convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Samples:
         y_label="E F(theta_tau) - F*",
         notes={
             "privacy": run.privacy_notes(CONVEX_EPS, DELTA),
+            "sensitivity": run.sensitivity_notes(),
             "sigma": noise_multiplier.tolist(),
             "steps": N_SWEEP_STEPS,
         },
@@ -242,7 +245,10 @@ def convex_bound(ctx: RunContext) -> Samples:
         },
         x_label="records n",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": run.privacy_notes(CONVEX_EPS, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(CONVEX_EPS, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 
@@ -284,7 +290,10 @@ def convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
         run.values,
         x_label="dimension d",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": run.privacy_notes(CONVEX_EPS, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(CONVEX_EPS, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 
@@ -336,7 +345,10 @@ def convex_rate_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
         constants={"sigma_eps": noise_multiplier * EPS_GRID},
         x_label="epsilon",
         y_label="E F(theta_tau) - F*",
-        notes={"privacy": run.privacy_notes(EPS_GRID, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(EPS_GRID, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 

@@ -25,7 +25,12 @@ import numpy as np
 import sympy as sp
 
 from proofs_checks import Mutant, RunContext, Samples, Scaling, claim
-from simulators.dp import DPRun, dp_gd_strongly_convex_huber, dp_sgd_strongly_convex_linear
+from simulators.dp import DPRun
+from simulators.dp_strongly_convex import (
+    dp_gd_strongly_convex_huber,
+    dp_sgd_strongly_convex_linear,
+    unit_records,
+)
 from simulators.privacy import EPSILON_SWEEP, calibrate_noise_multiplier
 from theorems.bibliography import BST14
 
@@ -72,10 +77,12 @@ def strongly_convex_run(ctx, records, dim, epsilon, replicates, noise="calibrate
         noise_std = multiplier * LIPSCHITZ
     elif noise == "variance_times_d":
         noise_std = noise_std * np.sqrt(dim)
-    # ||z_i|| <= 1 (L = 1); the mean feature fixes theta* = zbar / mu inside the unit ball
+    # n records of norm exactly L = 1 per configuration (each loss exactly 1-Lipschitz, as the
+    # sensitivity L / n assumes); their mean fixes theta* = zbar / mu inside the unit ball
     zbar = np.full(dim, 0.25 / np.sqrt(dim))
+    data = [unit_records(zbar, int(k)) for k in records]
     return dp_sgd_strongly_convex_linear(
-        zbar, MU, noise_std, LIPSCHITZ / records, SC_STEPS, replicates, ctx.rng, delta
+        data, MU, noise_std, LIPSCHITZ / records, SC_STEPS, replicates, ctx.rng, delta
     )
 
 
@@ -128,7 +135,7 @@ def strongly_convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Sam
         run.values,
         x_label="records n",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": run.privacy_notes(SC_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(SC_EPS, DELTA), "sensitivity": run.sensitivity_notes()},
     )
 
 
@@ -152,13 +159,13 @@ def strongly_convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Sam
     dims = np.array([2, 4, 8, 16, 32, 64])
     replicates = ctx.pick(400, 2000)
     runs = [strongly_convex_run(ctx, SC_N, int(k), SC_EPS, replicates, noise) for k in dims]
-    run = DPRun(np.hstack([r.values for r in runs]), [p for r in runs for p in r.privacy])
+    run = DPRun.joined(runs)
     return Samples(
         dims,
         run.values,
         x_label="dimension d",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": run.privacy_notes(SC_EPS, DELTA)},
+        notes={"privacy": run.privacy_notes(SC_EPS, DELTA), "sensitivity": run.sensitivity_notes()},
     )
 
 
@@ -203,7 +210,10 @@ def strongly_convex_rate_in_eps(ctx: RunContext, noise: str = "calibrated") -> S
         constants={"sigma_eps_sq": (multiplier * EPSILON_SWEEP) ** 2},
         x_label="epsilon",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": run.privacy_notes(EPSILON_SWEEP, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(EPSILON_SWEEP, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 
@@ -268,13 +278,16 @@ def strongly_convex_nonlinear(ctx: RunContext, noise: str = "calibrated") -> Sam
                 DELTA,
             )
         )
-    run = DPRun(np.hstack([r.values for r in runs]), [p for r in runs for p in r.privacy])
+    run = DPRun.joined(runs)
     return Samples(
         HUBER_N,
         run.values,
         x_label="records n",
         y_label="E F(theta_T) - F*",
-        notes={"privacy": run.privacy_notes(HUBER_EPS, DELTA)},
+        notes={
+            "privacy": run.privacy_notes(HUBER_EPS, DELTA),
+            "sensitivity": run.sensitivity_notes(),
+        },
     )
 
 
@@ -282,7 +295,7 @@ def test_strongly_convex_excess_matches_closed_form():
     rng = np.random.default_rng(0)
     noise_std = np.array([0.3])
     run = dp_sgd_strongly_convex_linear(
-        np.full(4, 0.1), MU, noise_std, noise_std, 50, 20_000, rng, DELTA
+        unit_records(np.full(4, 0.1), 2), MU, noise_std, np.array([0.5]), 50, 20_000, rng, DELTA
     )
     expected = float(EXCESS.subs({d: 4, s: 0.3, mu: MU, T: 50}))
     assert abs(run.values.mean() / expected - 1) < 0.03
