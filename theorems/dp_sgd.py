@@ -10,7 +10,12 @@ step by :math:`q^2\lambda(\lambda+1)/((1-q)\sigma^2) + O(q^3\lambda^3/\sigma^3)`
 order in :math:`q` the privacy of :math:`T` sampled steps depends on :math:`q` and :math:`T`
 through :math:`q\sqrt T` alone: :math:`\varepsilon(q, T) = \varepsilon(q/2, 4T) + O(q)`.
 ``dp.sgd.amplification`` checks that invariance on ``dp_accounting``'s RDP accountant (a
-refinement of the moments accountant) for :math:`\sigma = 4`, :math:`q \le 1/64`.
+refinement of the moments accountant) for :math:`\sigma = 4`, :math:`q \le 1/64`. Its mutant
+``fixed_size_as_poisson`` is the classic accounting mismatch: batches of exactly :math:`qn`
+records reported with the Poisson-sampled epsilon. Under the same (add/remove) adjacency an
+added record *displaces* one of a fixed-size batch's, so the batch sum moves by 2C: on that pair
+of data sets the run spends the Poisson epsilon at noise multiplier :math:`\sigma/2`, more
+than twice the reported one (:func:`fixed_size_against_poisson`).
 
 Utility (Bassily, Smith & Thakurta 2014, arXiv 1405.7085, Theorem 2.4, noisy SGD): the excess
 empirical risk of a convex :math:`L`-Lipschitz loss is
