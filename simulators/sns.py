@@ -35,12 +35,13 @@ from .sinkhorn import check_problem, sinkhorn_log, stopping_record
 
 #: Off-diagonal Hessian entries kept per row by default (``keep_fraction = KEEP_PER_ROW / n``,
 #: ``n`` the smaller side) and the default warm-up length: the fastest settings to marginal
-#: error 1e-9 on random assignment problems, n in {200, 500, 1000}, eta in {1000, 1200, 2000}
-#: (benchmarks/sinkhorn_speed.py, its ``sweep``). Against each configuration's fastest, the
-#: geometric mean of the time was 1.04 at 10/n, 1.17 at 20/n, 1.26 at 5/n, 2.3 at 3/n and 4.9
-#: with the exact Hessian; the paper's 2/n did not reach 1e-9 in 300 Newton steps at n = 200,
-#: eta = 1200 (a linear rate, as ot.sns.quadratic_order's mutant shows). Warm-up 10 scored
-#: 1.03, 5: 1.08, 20: 1.11, 50: 1.55.
+#: error 1e-9 on random assignment problems, (n, eta) = (200, 1200), (500, 1000), (500, 1200),
+#: (500, 2000), (1000, 1200) (benchmarks/sinkhorn_speed.py, its ``sweep``, run twice; the
+#: geometric mean over configurations of the time relative to each one's fastest). Keep: 10/n
+#: 1.04-1.05 and 20/n 1.05-1.17 (a tie in the CPU-time sweep; 10/n keeps half the entries),
+#: 5/n 1.26-1.39, 3/n 2.3-2.6, the exact Hessian 4.5-4.9; the paper's 2/n did not reach 1e-9
+#: in 300 Newton steps at n = 200, eta = 1200 (a linear rate, as ot.sns.quadratic_order's
+#: mutant shows). Warm-up 10: 1.03; 5: 1.05-1.08; 20: 1.11-1.16; 50: 1.55-1.67.
 KEEP_PER_ROW = 10
 DEFAULT_WARMUP = 10
 
