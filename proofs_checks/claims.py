@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .context import DEFAULT_SEED, PROFILES, JudgeContext, RunContext, stream
 from .errors import ClaimError
@@ -17,6 +17,9 @@ from .records import ClaimRecord, MutantRecord, jsonable
 from .resolution import resolve, tightness
 from .search import hardest
 from .verdicts import CONFIRMED, REFUTED, VERDICTS
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 #: Judging-stream numbers of the worst-case searches (the claim's, then mutant i's at + 1 + i),
 #: far from the claim's (1) and the mutants' (2 + i).
@@ -116,6 +119,7 @@ class Claim:
         resolution_target: float | None = None,
         resolution_reason: str | None = None,
         loose: str | None = None,
+        parallel: bool = False,
     ) -> None:
         self.func = func
         self.id = id
@@ -132,6 +136,7 @@ class Claim:
         self.resolution_target = resolution_target
         self.resolution_reason = resolution_reason
         self.loose = loose
+        self.parallel = parallel
         self.module = func.__module__
         self.__doc__ = func.__doc__
         self.__name__ = func.__name__
@@ -167,6 +172,8 @@ class Claim:
             raise ClaimError(cid, "expect", f"must be one of {VERDICTS}, got {self.expect!r}")
         self._validate_resolution(cid)
         self._validate_mutants(cid)
+        if not isinstance(self.parallel, bool):
+            raise ClaimError(cid, "parallel", f"must be True or False, got {self.parallel!r}")
 
     def _validate_mutants(self, cid: str) -> None:
         if not self.mutants:
@@ -247,18 +254,31 @@ class Claim:
             traceback="".join(traceback.format_exception(exc))[-4000:],
         )
 
-    def evaluate(self, seed: int = DEFAULT_SEED, profile: str = "quick") -> ClaimRecord:
+    def evaluate(
+        self, seed: int = DEFAULT_SEED, profile: str = "quick", executor: Executor | None = None
+    ) -> ClaimRecord:
         """Run the claim and its mutants, judge them, and return the claim's record.
 
+        ``executor``: workers a ``parallel`` claim spreads its pieces over
+        (:meth:`RunContext.map`); the record is the same without it, apart from timings.
         A malformed spec or data raises :class:`ClaimError`; use
         :func:`proofs_checks.execution.evaluate_record` for a record in every case.
         """
         if profile not in PROFILES:
             raise ClaimError(self.id, "profile", f"must be one of {PROFILES}, got {profile!r}")
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        contexts: list[RunContext] = []
 
         def run_ctx() -> RunContext:
-            return RunContext(self.id, seed, profile, stream(seed, self.id, 0))
+            ctx = RunContext(
+                self.id,
+                seed,
+                profile,
+                stream(seed, self.id, 0),
+                executor=executor if self.parallel else None,
+            )
+            contexts.append(ctx)
+            return ctx
 
         def run(params: Mapping[str, Any]) -> Any:
             return self.func(run_ctx(), **params)
@@ -299,6 +319,9 @@ class Claim:
             constants=record["constants"],
             notes=record["notes"],
             seconds=time.perf_counter() - start,
+            cpu_seconds=time.process_time()
+            - cpu_start
+            + sum(sum(c.task_cpu_seconds) for c in contexts),
             mutants=mutants,
             plot=judged.plot,
             counterexample=judged.fitted.get("counterexample"),
@@ -365,6 +388,10 @@ def claim(id: str, **spec: Any) -> Callable[[Callable[..., Any]], Claim]:
     ``resolution_reason``. ``loose`` declares, with the reason, that no instance reaching the
     target is known: the target is then reported, not enforced, and a confirmation is
     counted as "confirmed (loose)".
+
+    ``parallel=True`` says the function splits its work with :meth:`RunContext.map` (its
+    sweep points or blocks of replicates): ``ratecheck run --jobs N`` then spreads the pieces
+    over the N workers, with the same result bit for bit as a serial run.
     """
     fields = inspect.signature(Claim.__init__).parameters
     unknown = sorted(set(spec) - set(fields))

@@ -8,7 +8,14 @@ the serial run's apart from timings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -17,21 +24,26 @@ from .claims import Claim
 from .records import ClaimRecord
 
 
-def evaluate_record(c: Claim, seed: int, profile: str) -> ClaimRecord:
+def evaluate_record(
+    c: Claim, seed: int, profile: str, executor: Executor | None = None
+) -> ClaimRecord:
     """Evaluate one claim to its record: the one path the plugin and the command line share.
 
-    Never raises for a problem of the claim: a malformed spec or data, or a simulator error,
+    ``executor``: workers a ``parallel`` claim spreads its pieces over. Never raises for a
+    problem of the claim: a malformed spec or data, or a simulator error,
     becomes an inconclusive record with the error and its traceback, never confirmed.
     """
     try:
-        return c.evaluate(seed=seed, profile=profile)
+        return c.evaluate(seed=seed, profile=profile, executor=executor)
     except Exception as exc:  # reported in the results, never silently dropped
         return c.error_record(seed, profile, exc)
 
 
-def evaluate_entry(c: Claim, seed: int, profile: str) -> dict[str, Any]:
+def evaluate_entry(
+    c: Claim, seed: int, profile: str, executor: Executor | None = None
+) -> dict[str, Any]:
     """A claim's results.json entry (JSON values), for transport between processes."""
-    return evaluate_record(c, seed, profile).to_json()
+    return evaluate_record(c, seed, profile, executor).to_json()
 
 
 def locate(c: Claim) -> tuple[str, str]:
@@ -90,14 +102,29 @@ def run_claims(
         return entries
     with ExitStack() as stack:
         executor = stack.enter_context(_executor(jobs, scheduler, local_dask, stack))
-        futures = {
-            executor.submit(evaluate_by_id, c.id, seed, profile, locate(c)): c.id for c in claims
+        # A parallel claim is coordinated from here, in a thread, and spreads its pieces over
+        # the workers. The other claims are fed at most `jobs` at a time, so the pieces never
+        # wait behind the whole queue: the longest claims finish early instead of last.
+        coordinator = stack.enter_context(ThreadPoolExecutor(max_workers=max(1, jobs)))
+        futures: dict[Future, str] = {
+            coordinator.submit(evaluate_entry, c, seed, profile, executor): c.id
+            for c in claims
+            if c.parallel
         }
+        coordinated = set(futures.values())
+        waiting = [c for c in claims if not c.parallel]
         results: dict[str, dict[str, Any]] = {}
-        for future in as_completed(futures):
-            cid = futures[future]
-            results[cid] = future.result()
-            report(cid, True)
+        while futures or waiting:
+            in_flight = sum(1 for cid in futures.values() if cid not in coordinated)
+            while waiting and in_flight < jobs:
+                c = waiting.pop(0)
+                futures[executor.submit(evaluate_by_id, c.id, seed, profile, locate(c))] = c.id
+                in_flight += 1
+            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            for future in done:
+                cid = futures.pop(future)
+                results[cid] = future.result()
+                report(cid, True)
     return [results[c.id] for c in claims]
 
 

@@ -168,6 +168,8 @@ class ClaimRecord:
     constants: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: CPU seconds of the claim and its mutants, counting pieces run on other workers.
+    cpu_seconds: float = 0.0
     seed: int | None = None
     profile: str | None = None
     mutants: list[MutantRecord] = field(default_factory=list)
@@ -277,6 +279,7 @@ class ClaimRecord:
             constants=r.obj_("constants"),
             notes=r.obj_("notes"),
             seconds=float(r.get("seconds", _NUMBER, 0.0, null=True) or 0.0),
+            cpu_seconds=float(r.get("cpu_seconds", _NUMBER, 0.0, null=True) or 0.0),
             seed=r.get("seed", int, None, null=True),
             profile=r.get("profile", str, None, null=True),
             mutants=[

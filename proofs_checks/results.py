@@ -14,7 +14,7 @@ from .records import SCHEMA, ClaimRecord, ResultsError, RunInfo, RunRecord, json
 __all__ = ["SCHEMA", "ResultsError", "build", "jsonable", "read_results", "read_run"]
 
 #: Fields that legitimately differ between two runs with the same seed.
-TIMING_FIELDS = ("seconds", "created", "wall_seconds")
+TIMING_FIELDS = ("seconds", "cpu_seconds", "created", "wall_seconds")
 
 
 def build(
