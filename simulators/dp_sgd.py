@@ -77,6 +77,66 @@ class DPSGDRun:
         return self.max_contribution > self.clip_norm * (1 + 1e-9)
 
 
+#: Steps whose Poisson batches and noise are drawn at once: the per-step work is then a gather
+#: and a segment sum, with no per-step random-number call.
+BLOCK = 256
+
+
+@dataclass
+class PoissonBatches:
+    """Poisson-sampled batches of ``steps`` steps for ``replicates`` runs, drawn at once.
+
+    ``records`` lists the sampled records step by step, replicate by replicate (replicates in
+    order within a step); ``offsets[k * R + r]`` is where replicate ``r``'s batch at step ``k``
+    starts in it.
+    """
+
+    records: np.ndarray
+    rows: np.ndarray
+    offsets: np.ndarray
+    replicates: int
+
+    def step(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Step ``k``'s replicate of each sampled record, the records, and the batch bounds
+        (``replicates + 1`` offsets into them)."""
+        bounds = self.offsets[k * self.replicates : (k + 1) * self.replicates + 1]
+        lo, hi = bounds[0], bounds[-1]
+        return self.rows[lo:hi], self.records[lo:hi], bounds - lo
+
+
+def poisson_batches(
+    n: int, rate: float, replicates: int, steps: int, rng: np.random.Generator
+) -> PoissonBatches:
+    """Every record joins each batch independently with probability ``rate``, exactly.
+
+    The gaps between successive sampled records are independent Geometric(rate) variables, so
+    a batch is drawn from about ``rate n`` geometric numbers instead of ``n`` uniforms; rows
+    whose gaps do not yet pass the last record are extended by further independent gaps (no
+    rejection, so the law is exact).
+    """
+    mean = rate * n
+    width = int(np.ceil(mean + 8 * np.sqrt(mean) + 8))
+    positions = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1) - 1
+    while np.any(positions[..., -1] < n):
+        more = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1)
+        positions = np.concatenate([positions, positions[..., -1:] + more], axis=-1)
+    inside = positions < n
+    counts = inside.sum(axis=-1).ravel()
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    rows = np.repeat(np.tile(np.arange(replicates), steps), counts)
+    return PoissonBatches(positions[inside], rows, offsets, replicates)
+
+
+def segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sums of the row blocks ``values[bounds[i]:bounds[i + 1]]`` (empty blocks sum to 0)."""
+    # reduceat returns the start row for an empty block, and needs a row at every start:
+    # pad one zero row and zero the empty blocks
+    padded = np.concatenate([values, np.zeros((1, values.shape[1]))])
+    sums = np.add.reduceat(padded, bounds[:-1], axis=0)
+    sums[bounds[1:] == bounds[:-1]] = 0.0
+    return sums
+
+
 def sharp_data(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     """``(n, d)`` records whose every column is a random permutation of
     :func:`simulators.dp.symmetric_sharp_values`: the minimizer is 0 and, near it,
@@ -155,31 +215,37 @@ def dp_sgd_sharp(
     batch_sizes = np.zeros((replicates, steps), int)
     largest = 0.0
     expected_batch = sampling_rate * n
-    for t in range(steps):
-        if t % every == 0:
-            total += scale * loss.coordinate_excess(theta).sum(axis=1) / np.sqrt(d)
-        rows, records = np.nonzero(rng.random((replicates, n)) < sampling_rate)
-        grads = scale * np.sign(theta[rows] - data[records]) / np.sqrt(d)
-        norms = np.linalg.norm(grads, axis=1)
-        if clip == "per_example":
-            grads *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))[:, None]
-        summed = np.zeros((replicates, d))
-        np.add.at(summed, rows, grads)
-        counts = np.bincount(rows, minlength=replicates)
-        batch_sizes[:, t] = counts
-        if clip == "after_averaging":
-            # the mean of the batch clipped to C: each record's contribution is its own
-            # gradient times the batch's common factor, not bounded by C
-            mean_norm = np.linalg.norm(summed, axis=1) / np.maximum(counts, 1)
-            factor = np.minimum(1.0, clip_norm / np.maximum(mean_norm, 1e-300))
-            summed *= factor[:, None]
-            norms = norms * factor[rows]
-        else:
-            norms = np.minimum(norms, clip_norm)
-        if len(norms):
-            largest = max(largest, float(norms.max()))
-        noise = noise_multiplier * clip_norm * rng.standard_normal((replicates, d))
-        theta -= step * (summed + noise) / expected_batch
+    for first in range(0, steps, BLOCK):
+        block = min(BLOCK, steps - first)
+        batches = poisson_batches(n, sampling_rate, replicates, block, rng)
+        noise = noise_multiplier * clip_norm * rng.standard_normal((block, replicates, d))
+        for k in range(block):
+            t = first + k
+            if t % every == 0:
+                total += scale * loss.coordinate_excess(theta).sum(axis=1) / np.sqrt(d)
+            rows, records, bounds = batches.step(k)
+            signs = np.sign(theta[rows] - data[records])
+            # each gradient is scale * signs / sqrt(d): its norm needs no square root per entry
+            norms = scale * np.sqrt(np.einsum("ij,ij->i", signs, signs) / d)
+            weights = np.full(len(rows), scale / np.sqrt(d))
+            if clip == "per_example":
+                weights *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))
+            summed = segment_sums(signs * weights[:, None], bounds)
+            counts = np.diff(bounds)
+            batch_sizes[:, t] = counts
+            if clip == "after_averaging":
+                # the mean of the batch clipped to C: each record's contribution is its own
+                # gradient times the batch's common factor, not bounded by C
+                mean_norm = np.linalg.norm(summed, axis=1) / np.maximum(counts, 1)
+                factor = np.minimum(1.0, clip_norm / np.maximum(mean_norm, 1e-300))
+                summed *= factor[:, None]
+                norms = norms * factor[rows]
+            else:
+                norms = np.minimum(norms, clip_norm)
+            if len(norms):
+                largest = max(largest, float(norms.max()))
+            summed += noise[k]
+            theta -= (step / expected_batch) * summed
     evaluated = (steps + every - 1) // every
     privacy = spent_by_noise(noise_multiplier * clip_norm, clip_norm, sampling_rate, steps, delta)
     return DPSGDRun(total / evaluated, privacy, largest, float(clip_norm), batch_sizes)
