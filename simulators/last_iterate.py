@@ -99,58 +99,6 @@ def sample_noise(
     return scale * np.copysign(uniform ** (-1.0 / tail) - 1.0, centred)
 
 
-# Noise is drawn this many bytes at a time: a block of steps in one call to the generator, small
-# enough to stay in cache until its steps use it.
-NOISE_BLOCK_BYTES = 1 << 20
-
-
-def fill_noise(
-    rng: np.random.Generator,
-    out: np.ndarray,
-    kind: str,
-    scale: float,
-    tail: float = 2.0,
-    scratch: np.ndarray | None = None,
-) -> np.ndarray:
-    """:func:`sample_noise` written into ``out`` (float64), in place.
-
-    The same draws from ``rng`` and the same arithmetic as ``sample_noise(rng, out.shape, ...)``,
-    so the values are equal to the bit; a block of steps drawn at once is the sequence of its
-    steps drawn one by one (the generator fills arrays in order). ``scratch`` (the shape of
-    ``out``) saves an allocation for the Pareto noise; the arguments are not checked here.
-    """
-    if kind == "gaussian":
-        rng.standard_normal(out=out)
-    elif kind == "cauchy":
-        out[...] = rng.standard_cauchy(out.shape)
-    else:
-        uniform = np.empty_like(out) if scratch is None else scratch
-        rng.random(out=out)
-        np.multiply(out, 2.0, out=out)
-        np.subtract(out, 1.0, out=out)  # centred: its sign is the noise's
-        np.abs(out, out=uniform)
-        np.subtract(1.0, uniform, out=uniform)
-        np.maximum(uniform, np.finfo(float).tiny, out=uniform)
-        uniform **= -1.0 / tail  # the operator, as sample_noise: numpy's fast paths included
-        np.subtract(uniform, 1.0, out=uniform)
-        np.copysign(uniform, out, out=out)
-    np.multiply(out, scale, out=out)
-    return out
-
-
-def _proximal_map_in_place(x: np.ndarray, step: float, prox: str, weight: float, scratch) -> None:
-    """:func:`proximal_map` applied to ``x`` in place; the same values (the soft threshold as
-    ``y - clip(y, -s, s)``, equal to ``sign(y) max(|y| - s, 0)`` up to the sign of zero)."""
-    if prox == "l1":
-        threshold = step * weight
-        np.clip(x, -threshold, threshold, out=scratch)
-        np.subtract(x, scratch, out=x)
-    elif prox == "squared":
-        np.divide(x, 1.0 + step * weight, out=x)
-    elif prox == "box":
-        np.clip(x, -weight, weight, out=x)
-
-
 def proximal_map(y: np.ndarray, step: float, prox: str, weight: float) -> np.ndarray:
     r""":math:`\operatorname{prox}_{\text{step}\cdot h}(y)` for the supported :math:`h`.
 
@@ -227,37 +175,15 @@ def last_iterate_values(
     sample_noise(rng, (0,), noise, noise_scale, tail)  # validates the noise arguments
     x = np.broadcast_to(x0, (replicates, x0.size)).copy()
     out = np.empty((replicates, horizons.size))
-    last = int(horizons[-1])
-    # noise for a block of steps at once (the same stream as step by step, see fill_noise), the
-    # step then written into it in place: no temporaries per step but the oracle's own
-    block = int(min(last, max(1, NOISE_BLOCK_BYTES // x.nbytes)))
-    noise_block = np.empty((block, *x.shape))
-    scratch = np.empty((block, *x.shape)) if noise == "pareto" else None
-    prox_scratch = np.empty_like(x) if prox == "l1" else None
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for first in range(1, last + 1, block):
-            size = min(block, last + 1 - first)
-            xi_block = fill_noise(
-                rng,
-                noise_block[:size],
-                noise,
-                noise_scale,
-                tail,
-                None if scratch is None else scratch[:size],
-            )
-            for s in range(size):
-                t = first + s
-                step = steps[t - 1]
-                xi = xi_block[s]
-                # into our noise, not the oracle's array: the oracle may return x itself
-                np.add(xi, subgradient(x), out=xi)
-                np.multiply(xi, step, out=xi)
-                np.subtract(x, xi, out=x)
-                _proximal_map_in_place(x, step, prox, prox_weight, prox_scratch)
-                if horizons[k] == t:
-                    out[:, k] = value(x)
-                    k += 1
+        for t in range(1, int(horizons[-1]) + 1):
+            step = steps[t - 1]
+            xi = sample_noise(rng, x.shape, noise, noise_scale, tail)
+            x = proximal_map(x - step * (subgradient(x) + xi), step, prox, prox_weight)
+            if horizons[k] == t:
+                out[:, k] = value(x)
+                k += 1
     return out
 
 

@@ -349,37 +349,3 @@ def test_linear_plus_quadratic_gap_is_the_closed_form():
     )
     expected = (1 + horizons) / (2 * (horizons + 1.0) ** 2)
     np.testing.assert_allclose(out.mean(axis=0), expected, rtol=0.02)  # 200k draws: SE 0.3%
-
-
-@pytest.mark.parametrize(
-    ("noise", "prox", "replicates"),
-    [
-        ("gaussian", "none", 7),
-        ("gaussian", "l1", 5),
-        ("pareto", "box", 300),  # several steps' noise per block, a partial last block
-        ("cauchy", "squared", 4),
-    ],
-)
-def test_block_drawn_run_equals_the_step_by_step_reference(noise, prox, replicates, monkeypatch):
-    # the simulator draws noise for blocks of steps and updates in place; the reference draws
-    # one step at a time with sample_noise and applies proximal_map: equal to the bit, and the
-    # generator is left in the same state
-    from simulators import last_iterate
-
-    monkeypatch.setattr(last_iterate, "NOISE_BLOCK_BYTES", 3 * 8 * 3 * replicates)
-    grad, value = huber_instance(np.array([0.5, 1.0, 2.0]), 0.7)
-    steps, horizons = step_sizes(40, "sqrt", 0.6), np.array([1, 3, 17, 40])
-    options = {"noise": noise, "noise_scale": 0.4, "tail": 1.7, "prox": prox, "prox_weight": 0.5}
-    rng = np.random.default_rng(21)
-    got = last_iterate_values(grad, value, np.ones(3), steps, horizons, replicates, rng, **options)
-
-    reference_rng = np.random.default_rng(21)
-    x = np.ones((replicates, 3))
-    expected = []
-    for t in range(1, 41):
-        xi = sample_noise(reference_rng, x.shape, noise, 0.4, 1.7)
-        x = proximal_map(x - steps[t - 1] * (grad(x) + xi), steps[t - 1], prox, 0.5)
-        if t in horizons:
-            expected.append(value(x))
-    np.testing.assert_array_equal(got, np.stack(expected, axis=1))
-    assert rng.random() == reference_rng.random()
