@@ -15,8 +15,11 @@ from . import common
 # 512 KiB is half of a typical per-core L2 (1 MiB on the machines the benchmarks ran on); any
 # value gives the same distribution of results, only the speed changes.
 CACHE_BYTES = 1 << 19
-# sampled indices are drawn this many steps at a time (one call to the generator, not one a step)
-INDEX_BLOCK = 256
+# Sampled indices are drawn for a block of steps at a time (one call to the generator, not one a
+# step), the block kept under this many bytes: larger index arrays are mapped fresh and
+# page-faulted in on every block (measured: 8 faults a step at 2 MiB blocks, a quarter of the
+# step's time on the benchmark machine).
+INDEX_BLOCK_BYTES = 1 << 16
 
 
 def replicate_chunk(dimension: int, arrays: int = 3) -> int:
@@ -53,8 +56,8 @@ def sgd_least_squares(
         Independent runs.
     rng
         Source of the sampled indices. Replicates run in chunks of :func:`replicate_chunk`,
-        each drawing its indices in blocks of :data:`INDEX_BLOCK` steps, so the draws are not
-        those of one call per step (same distribution, different stream).
+        each drawing its indices for blocks of steps (:data:`INDEX_BLOCK_BYTES`), so the
+        draws are not those of one call per step (same distribution, different stream).
 
     Returns
     -------
@@ -75,19 +78,21 @@ def sgd_least_squares(
     out = np.empty((replicates, len(horizons), d))
     last = int(horizons[-1])
     chunk = min(replicates, replicate_chunk(d))
-    rows, product = np.empty((chunk, d)), np.empty((chunk, d))
+    iterates, rows, product = np.empty((chunk, d)), np.empty((chunk, d)), np.empty((chunk, d))
     residual = np.empty(chunk)
     for first in range(0, replicates, chunk):
         size = min(chunk, replicates - first)
-        x = np.broadcast_to(start, (size, d)).copy()
+        x = iterates[:size]
+        x[...] = start
         a, ax, r = rows[:size], product[:size], residual[:size]
         r_column = r[:, None]  # a view: follows r's in-place updates
         k = 0
         while k < len(horizons) and horizons[k] == 0:
             out[first : first + size, k] = x
             k += 1
-        for block_start in range(1, last + 1, INDEX_BLOCK):
-            block = min(INDEX_BLOCK, last + 1 - block_start)
+        block_steps = max(1, INDEX_BLOCK_BYTES // (8 * size))
+        for block_start in range(1, last + 1, block_steps):
+            block = min(block_steps, last + 1 - block_start)
             indices = rng.integers(0, n, size=(block, size))
             block_targets = np.take(scaled_targets, indices, mode="clip")
             for s in range(block):
