@@ -4,9 +4,16 @@ Sections (each can be run alone with ``--only NAME``):
 
 * ``suite``: the whole ``pytest theorems`` quick profile, serial and with ``-n 2``, and the
   ten slowest claims (from the serial run's results.json).
-* ``simulators``: replicate-steps per second of the vectorised SGD and heavy-ball updates,
-  against a plain Python loop over replicates doing the same update, and against the machine's
-  memory bandwidth for arrays of that size (a streaming copy measured here, now).
+* ``simulators``: replicate-steps per second of the package's SGD, heavy-ball and last-iterate
+  simulators (4096 replicates x 20 dimensions), against a plain Python loop over replicates
+  doing the same update, and as a fraction of a streaming-copy bound. The bound: the bytes one
+  step must move, counted in passes over the ``replicates x d`` float64 state (SGD 4: the
+  residual reads the iterates and the sampled rows, the update reads and writes the iterates;
+  heavy ball 4: it reads x_t and x_{t-1}, writes x_{t+1} and reads it for its norm;
+  last iterate 4: the generator writes the noise, the update reads it and reads and writes the
+  iterates), at the speed of a copy of an array of that size measured here, now (best of 20:
+  2 passes in the copy's time). Fraction = bound time / measured step time. The last iterate
+  is also shown against the time its Gaussian noise alone takes to draw.
 * ``sinkhorn``: time to marginal error 1e-9 of the package's Sinkhorn and SNS against POT's
   ``ot.bregman.sinkhorn_log`` (delegates to benchmarks/sinkhorn_speed.py when present).
 * ``privacy``: the package's noise calibration path against calling dp-accounting directly.
@@ -95,35 +102,41 @@ def _sgd_step_loop(x, a, b, step, rng):
         x[r] -= step * residual * a[i]
 
 
-def simulators(replicates: int = 4096, dim: int = 20, steps: int = 200) -> dict:
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((50, dim))
-    b = rng.standard_normal(50)
-    out = {"replicates": replicates, "dim": dim}
-    x = np.zeros((replicates, dim))
+def _throughput(
+    t_vec: float, t_loop: float, replicates: int, passes: int, state_bytes: int, bandwidth: float
+) -> dict:
+    """Replicate-steps per second, the speed-up over the loop, and the fraction of the
+    streaming-copy bound: ``passes`` passes over ``state_bytes`` at ``bandwidth``."""
+    bound = passes * state_bytes / bandwidth
+    return {
+        "replicate_steps_per_s": replicates / t_vec,
+        "python_loop_replicate_steps_per_s": replicates / t_loop,
+        "speedup_vs_loop": t_loop / t_vec,
+        "passes_per_step": passes,
+        "fraction_of_bandwidth_bound": bound / t_vec,
+    }
 
+
+def _bench_sgd(replicates: int, dim: int, steps: int, loop_steps: int, rng) -> tuple:
+    """Seconds a step: the package's SGD (best of 5 runs) and the Python loop over replicates."""
     from simulators.sgd import sgd_least_squares
 
-    def vec_sgd():  # the package's simulator, as the claims call it
-        sgd_least_squares(a, b, np.zeros(dim), 0.01, np.array([steps]), replicates, rng)
+    a = rng.standard_normal((50, dim))
+    b = rng.standard_normal(50)
+    x = np.zeros((replicates, dim))
 
-    loop_steps = max(1, steps // 20)
+    def vec_sgd():  # the package's simulator
+        sgd_least_squares(a, b, np.zeros(dim), 0.01, np.array([steps]), replicates, rng)
 
     def loop_sgd():
         for _ in range(loop_steps):
             _sgd_step_loop(x, a, b, 0.01, rng)
 
-    t_vec = best_of(vec_sgd) / steps
-    t_loop = best_of(loop_sgd, repeat=1) / loop_steps
-    # one SGD step streams the iterate array and the gathered rows: about 4 array passes
-    bytes_per_step = 4 * x.nbytes
-    bandwidth = memory_bandwidth(x.nbytes)
-    out["sgd"] = {
-        "replicate_steps_per_s": replicates / t_vec,
-        "python_loop_replicate_steps_per_s": replicates / t_loop,
-        "speedup_vs_loop": t_loop / t_vec,
-        "fraction_of_bandwidth_bound": (bytes_per_step / bandwidth) / t_vec,
-    }
+    return best_of(vec_sgd, repeat=5) / steps, best_of(loop_sgd, repeat=1) / loop_steps
+
+
+def _bench_heavy_ball(replicates: int, dim: int, steps: int, loop_steps: int, rng) -> tuple:
+    """Seconds a step: the package's heavy ball (with its norms) and the Python loop."""
     from simulators.momentum import heavy_ball_quadratic
 
     h = np.linspace(0.01, 1.0, dim)
@@ -140,16 +153,60 @@ def simulators(replicates: int = 4096, dim: int = 20, steps: int = 200) -> dict:
                 new[r] = x[r] - 0.5 * h * x[r] + 0.8 * (x[r] - previous[r])
             x, previous = new, x
 
-    t_vec = best_of(vec_hb) / steps
-    t_loop = best_of(loop_hb, repeat=1) / loop_steps
-    bytes_per_step = 6 * x.nbytes  # reads x and x_prev, writes temporaries, x_new and a norm
-    out["heavy_ball"] = {
-        "replicate_steps_per_s": replicates / t_vec,
-        "python_loop_replicate_steps_per_s": replicates / t_loop,
-        "speedup_vs_loop": t_loop / t_vec,
-        "fraction_of_bandwidth_bound": (bytes_per_step / bandwidth) / t_vec,
-    }
+    return best_of(vec_hb, repeat=5) / steps, best_of(loop_hb, repeat=1) / loop_steps
+
+
+def _bench_last_iterate(replicates: int, dim: int, steps: int, loop_steps: int, rng) -> tuple:
+    """Seconds a step: the package's last-iterate SGD (l1 instance, Gaussian noise), the Python
+    loop, and drawing the step's noise alone."""
+    from simulators.last_iterate import l1_instance, last_iterate_values, step_sizes
+
+    subgradient, value = l1_instance()
+    schedule = step_sizes(steps, "sqrt", 0.5)
+    noise = np.empty((replicates, dim))
+
+    def vec_last():  # as the last-iterate claims run it
+        last_iterate_values(
+            subgradient, value, np.ones(dim), schedule, np.array([steps]), replicates, rng
+        )
+
+    def loop_last():
+        x = np.ones((replicates, dim))
+        for t in range(loop_steps):
+            for r in range(replicates):
+                x[r] -= schedule[t] * (np.sign(x[r]) + rng.standard_normal(dim))
+
+    def draws():  # the run's noise alone, timed as the run is: best of 5 runs of every step
+        for _ in range(steps):
+            rng.standard_normal(out=noise)
+
+    return (
+        best_of(vec_last, repeat=5) / steps,
+        best_of(loop_last, repeat=1) / loop_steps,
+        best_of(draws, repeat=5) / steps,
+    )
+
+
+def simulators(replicates: int = 4096, dim: int = 20, steps: int = 200) -> dict:
+    """Replicate-steps per second of the SGD, heavy-ball and last-iterate simulators against a
+    Python loop over replicates and against the streaming-copy bound (see the module's
+    docstring); every bound counts 4 passes over the ``replicates x dim`` float64 state.
+    Vectorised runs: best of 5 (the least disturbed by other jobs)."""
+    rng = np.random.default_rng(0)
+    state_bytes = replicates * dim * 8
+    bandwidth = memory_bandwidth(state_bytes)
+    loop_steps = max(1, steps // 20)
+    args = (replicates, dim, steps, loop_steps, rng)
+    out = {"replicates": replicates, "dim": dim, "steps": steps}
+    bound = (replicates, 4, state_bytes, bandwidth)
+    out["sgd"] = _throughput(*_bench_sgd(*args), *bound)
+    out["heavy_ball"] = _throughput(*_bench_heavy_ball(*args), *bound)
+    t_vec, t_loop, t_noise = _bench_last_iterate(*args)
+    out["last_iterate"] = _throughput(t_vec, t_loop, *bound)
+    # the Gaussian draws are compute-bound: a step can be no faster than drawing its noise
+    out["last_iterate"]["noise_draw_share_of_step"] = t_noise / t_vec
     out["memory_bandwidth_GB_per_s"] = bandwidth / 1e9
+    out["copy_microseconds"] = 2 * state_bytes / bandwidth * 1e6
     return out
 
 
