@@ -282,7 +282,7 @@ def plot_trace(row: dict) -> Path:
 
     fig, ax = plt.subplots(figsize=(6.0, 4.0))
     series = (
-        ("sns", "SNS (Newton steps)", "C0", "o"),
+        ("sns", "SNS (warm-up, then Newton steps)", "C0", "o"),
         ("sinkhorn", "package sinkhorn_log", "C1", None),
         ("pot_sinkhorn_log", "POT sinkhorn_log", "C2", None),
     )
