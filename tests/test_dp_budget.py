@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dp_accounting.pld import privacy_loss_distribution as PLD
 
 import theorems.dp_correlated_noise as correlated
 import theorems.dp_sgd as dp_sgd
@@ -27,6 +26,7 @@ import theorems.dp_utility as utility
 import theorems.dp_utility_strongly_convex as strongly_convex
 from proofs_checks import RunContext, claims_in
 from simulators.dp import AbsoluteLoss, dp_gd_random_iterate, symmetric_sharp_values
+from simulators.dp_sampling import fixed_size_pair_lower_bound
 from simulators.dp_sensitivity import ADJACENCY
 from simulators.dp_sgd import dp_sgd_sharp, sharp_data
 from simulators.dp_strongly_convex import dp_sgd_strongly_convex_linear, unit_records
@@ -171,15 +171,7 @@ def test_fixed_size_batches_spend_more_than_their_poisson_accounting():
     q, steps = float(dp_sgd.AMPLIFICATION_Q[0]), dp_sgd.AMPLIFICATION_T0
     sigma, delta = dp_sgd.AMPLIFICATION_SIGMA, dp_sgd.DELTA
     reported = spent_epsilon(sigma, q, steps, delta)
-    pair = PLD.from_gaussian_mechanism(
-        sigma,
-        sensitivity=2.0,
-        pessimistic_estimate=False,
-        use_connect_dots=False,
-        sampling_prob=dp_sgd.fixed_size_pair_rate(q),
-        value_discretization_interval=1e-5,
-    )
-    certified = pair.self_compose(steps).get_epsilon_for_delta(delta)
+    certified = fixed_size_pair_lower_bound(sigma, q, steps, delta, dp_sgd.FIXED_SIZE_RECORDS)
     assert certified > 2 * reported
     # the mutant's own number (RDP accountant on the same pair) is above the certified one
     mutant = dp_sgd.amplification(None, sampling="fixed_size")

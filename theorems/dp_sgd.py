@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_checks import Agreement, Comparison, Mutant, RunContext, Samples, Scaling, claim
+from simulators.dp_sampling import fixed_size_pair_epsilon
 from simulators.dp_sensitivity import ADJACENCY, sensitivity_notes
 from simulators.dp_sgd import DPSGDRun, dp_sgd_sharp, sharp_data
 from simulators.privacy import EPSILON_SWEEP, calibrate_noise_multiplier, spent_epsilon
@@ -129,32 +130,18 @@ ADD_REMOVE = ADJACENCY
 FIXED_SIZE_RECORDS = 2**20
 
 
-def fixed_size_pair_rate(sampling_rate: float, records: int = FIXED_SIZE_RECORDS) -> float:
-    """The probability b/(n + 1) that the added record enters a batch of b = q n records drawn
-    without replacement from the n + 1 records of the larger data set."""
-    return round(sampling_rate * records) / (records + 1)
-
-
 def fixed_size_against_poisson(steps: np.ndarray, reported: np.ndarray, labels) -> Comparison:
-    r"""What a run with fixed-size batches spends, next to the Poisson epsilon it reports.
-
-    Both under add/remove adjacency. Take D with n records whose gradients are all
-    :math:`-Ce` and :math:`D' = D \cup \{x\}` with :math:`x`'s gradient :math:`+Ce`. A batch of
-    exactly b records drawn from D' holds x with probability :math:`q' = b/(n+1)`, and then
-    holds only b - 1 of the others: x *displaces* a record, so the batch sum moves by 2C, not C.
-    Each step's output is :math:`N(0, \sigma^2C^2)` on D against
-    :math:`(1-q')N(0, \sigma^2C^2) + q'N(2C, \sigma^2C^2)` on D' (after the common shift
-    -bC): the Poisson-subsampled Gaussian pair at sensitivity 2C, i.e. at noise multiplier
-    :math:`\sigma/2`. Accounting that pair with the same accountant as the reported number
-    (dp_accounting's RDP accountant, add/remove) gives what the fixed-size run spends on these
-    two data sets, a lower bound on what it spends on the worst pair; a tight lower bound (the
-    optimistic privacy-loss distribution) is checked against it in tests/test_dp_budget.py.
-    Batches are drawn independently at every step (the scheme of dp_accounting's
-    ``SampledWithoutReplacementDpEvent``); shuffling into disjoint batches is not covered here.
-    """
+    """What a run with fixed-size batches spends on the displacing pair of data sets
+    (:mod:`simulators.dp_sampling`: the added record takes a batch slot, so the sum moves by 2C),
+    next to the Poisson epsilon it reports; both under add/remove adjacency, both by the RDP
+    accountant. A lower bound on the fixed-size run's epsilon: the mutant is refuted when it
+    already exceeds the reported number (tests/test_dp_budget.py certifies it by the optimistic
+    privacy-loss distribution)."""
     spent = np.array(
         [
-            spent_epsilon(AMPLIFICATION_SIGMA / 2, fixed_size_pair_rate(float(q)), int(t), DELTA)
+            fixed_size_pair_epsilon(
+                AMPLIFICATION_SIGMA, float(q), int(t), DELTA, FIXED_SIZE_RECORDS
+            )
             for q, t in zip(AMPLIFICATION_Q, steps, strict=True)
         ]
     )
