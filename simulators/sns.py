@@ -1,4 +1,4 @@
-r"""Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024, arXiv 2401.12253), float64 and mpmath.
+r"""Sinkhorn-Newton-Sparse (Tang et al., ICLR 2024, arXiv 2401.12253) in float64.
 
 Convention of the paper: inverse regularization ``eta = 1/reg``, potentials ``z = (x, y)``,
 
@@ -17,7 +17,8 @@ a concave Lyapunov potential with :math:`\nabla_x f = r - P\mathbf 1`,
 (Log-scalings of :mod:`simulators.sinkhorn` relate by ``u = eta x - 1/2``, ``v = eta y - 1/2``.)
 Algorithm 1: a Sinkhorn warm-up, then Newton steps whose Hessian keeps the diagonal blocks
 exactly and only the largest ``keep_fraction * n * m`` entries of ``P`` off the diagonal; the
-system is solved by conjugate gradient and the step chosen by a line search on ``f``.
+system is solved by conjugate gradient and the step chosen by a line search on ``f``. Newton
+in mpmath arithmetic, for order fits, is :func:`simulators.sns_mp.newton_errors_mp`.
 """
 
 from __future__ import annotations
@@ -25,23 +26,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import cg
 
 from . import common
 from .sinkhorn import check_problem, sinkhorn_log, stopping_record
+from .sns_mp import newton_errors_mp as newton_errors_mp  # re-exported: its home was here
 
-#: Off-diagonal Hessian entries kept per row by default (``keep_fraction = KEEP_PER_ROW / n``,
-#: ``n`` the smaller side) and the default warm-up length: the fastest settings to marginal
-#: error 1e-9 on random assignment problems, (n, eta) = (200, 1200), (500, 1000), (500, 1200),
-#: (500, 2000), (1000, 1200) (benchmarks/sinkhorn_speed.py, its ``sweep``, run twice; the
-#: geometric mean over configurations of the time relative to each one's fastest). Keep: 10/n
-#: 1.04-1.05 and 20/n 1.05-1.17 (a tie in the CPU-time sweep; 10/n keeps half the entries),
-#: 5/n 1.26-1.39, 3/n 2.3-2.6, the exact Hessian 4.5-4.9; the paper's 2/n did not reach 1e-9
-#: in 300 Newton steps at n = 200, eta = 1200 (a linear rate, as ot.sns.quadratic_order's
-#: mutant shows). Warm-up 10: 1.03; 5: 1.05-1.08; 20: 1.11-1.16; 50: 1.55-1.67.
+#: The defaults: 10 off-diagonal Hessian entries per row (``keep_fraction = 10 / min(n, m)``)
+#: and 10 warm-up steps, the fastest to marginal error 1e-9 on random assignment problems at
+#: n = 200 to 1000, eta = 1000 to 2000 (the sweep of benchmarks/sinkhorn_speed.py; its numbers
+#: are in benchmarks/README.md). The paper's 2/n is 3-4x slower, and did not reach 1e-9 at
+#: n = 200, eta = 1200.
 KEEP_PER_ROW = 10
 DEFAULT_WARMUP = 10
 
@@ -106,13 +103,8 @@ def sparsified_system(P: np.ndarray, eta: float, keep_fraction: float) -> sparse
 
 
 def resolve_keep_fraction(keep_fraction: float | str | None, n: int, m: int) -> float:
-    """The fraction of off-diagonal Hessian entries :func:`sns` keeps (1 for the exact one).
-
-    Raises
-    ------
-    ValueError
-        Unless ``keep_fraction`` is ``"auto"``, ``None`` or in ``(0, 1]``.
-    """
+    """The fraction of off-diagonal Hessian entries :func:`sns` keeps (1: the exact Hessian);
+    a ``ValueError`` unless ``keep_fraction`` is ``"auto"``, ``None`` or in ``(0, 1]``."""
     if keep_fraction == "auto":
         return min(1.0, KEEP_PER_ROW / min(n, m))
     if keep_fraction is None:
@@ -295,136 +287,3 @@ def sns(
         errors[active, k] = err[active]
     iterations, converged = stopping_record("SNS", errors, tol, warmup + max_newton)
     return SNSRun(errors, iterations, fallbacks, x, y, converged)
-
-
-@dataclass
-class _MpTransport:
-    """One entropic transport instance in mpmath numbers, for :func:`newton_errors_mp`.
-
-    Its methods compute in the working precision of the caller's ``mpmath.workdps``.
-    """
-
-    eta: mpmath.mpf
-    cost: list[list[mpmath.mpf]]
-    r: list[mpmath.mpf]
-    c: list[mpmath.mpf]
-
-    @property
-    def n(self) -> int:
-        return len(self.r)
-
-    @property
-    def m(self) -> int:
-        return len(self.c)
-
-    def plan(self, x: list, y: list) -> list[list]:
-        E, C = self.eta, self.cost
-        return [
-            [mpmath.exp(E * (y[j] + x[i] - C[i][j]) - 1) for j in range(self.m)]
-            for i in range(self.n)
-        ]
-
-    def sweep(self, x: list, y: list) -> tuple[list, list]:
-        """One Sinkhorn sweep: the row potentials, then the column potentials."""
-        n, m, E = self.n, self.m, self.eta
-        P = self.plan(x, y)
-        x = [x[i] + (mpmath.log(self.r[i]) - mpmath.log(mpmath.fsum(P[i]))) / E for i in range(n)]
-        P = self.plan(x, y)
-        col = [mpmath.fsum(P[i][j] for i in range(n)) for j in range(m)]
-        return x, [y[j] + (mpmath.log(self.c[j]) - mpmath.log(col[j])) / E for j in range(m)]
-
-    def gradient(self, P: list[list]) -> list:
-        n, m = self.n, self.m
-        g = [self.r[i] - mpmath.fsum(P[i]) for i in range(n)]
-        return g + [self.c[j] - mpmath.fsum(P[i][j] for i in range(n)) for j in range(m)]
-
-    def newton_system(self, P: list[list], keep: int) -> mpmath.matrix:
-        """The negated Hessian with only the ``keep`` largest entries of ``P`` off the diagonal,
-        plus ``v v^T`` along its null vector ``v = (1, -1)/sqrt(n + m)``."""
-        n, m, E = self.n, self.m, self.eta
-        cut = sorted((P[i][j] for i in range(n) for j in range(m)), reverse=True)[keep - 1]
-        A = mpmath.zeros(n + m, n + m)
-        s = 1 / mpmath.sqrt(n + m)
-        v = [s] * n + [-s] * m
-        for i in range(n):
-            A[i, i] = E * mpmath.fsum(P[i])
-            for j in range(m):
-                kept = E * P[i][j] if P[i][j] >= cut else 0
-                A[i, n + j] = A[n + j, i] = kept
-        for j in range(m):
-            A[n + j, n + j] = E * mpmath.fsum(P[i][j] for i in range(n))
-        for p in range(n + m):
-            for q in range(n + m):
-                A[p, q] += v[p] * v[q]
-        return A
-
-    def newton_step(
-        self, x: list, y: list, P: list[list], g: list, keep: int, hessian_sign: int
-    ) -> tuple[list, list]:
-        """A full Newton step, or a Sinkhorn sweep where its direction does not ascend."""
-        n, m = self.n, self.m
-        d = mpmath.lu_solve(self.newton_system(P, keep), mpmath.matrix(g)) * hessian_sign
-        if mpmath.fsum(g[p] * d[p] for p in range(n + m)) > 0:
-            # full Newton steps: the warm-up puts the iterate in the quadratic basin
-            return [x[i] + d[i] for i in range(n)], [y[j] + d[n + j] for j in range(m)]
-        return self.sweep(x, y)
-
-
-def newton_errors_mp(
-    cost: np.ndarray,
-    r: np.ndarray,
-    c: np.ndarray,
-    eta: float,
-    warmup: int,
-    steps: int,
-    dps: int,
-    method: str = "newton",
-    hessian_sign: int = 1,
-    keep_fraction: float | None = None,
-) -> list:
-    """Marginal errors of Newton (or Sinkhorn) on ``f`` in ``dps``-digit mpmath arithmetic.
-
-    One small instance (``n, m`` of order 10); float64 would leave two or three Newton steps
-    above its floor. Stops at ``steps`` iterations or once the error is below
-    ``10^-(dps - 10)``. The Newton system is made nonsingular by adding ``v v^T`` along the
-    Hessian's null vector ``v = (1, -1)/sqrt(n + m)`` (the gradient is orthogonal to ``v``,
-    so the step is unchanged). Where the Newton direction is not an ascent direction the step
-    falls back to a Sinkhorn sweep, as in :func:`sns`.
-
-    Returns
-    -------
-    list of mpmath.mpf
-        Errors after the warm-up and after each later iteration.
-    """
-    if method not in ("newton", "sinkhorn"):
-        raise ValueError(f"method must be 'newton' or 'sinkhorn', got {method!r}")
-    cost = np.asarray(cost, dtype=float)
-    n, m = cost.shape
-    if r.shape != (n,) or c.shape != (m,):
-        raise ValueError(f"marginals of shapes {r.shape}, {c.shape} do not fit cost {cost.shape}")
-    with mpmath.workdps(dps):
-        problem = _MpTransport(
-            eta=mpmath.mpf(eta),
-            cost=[[mpmath.mpf(float(v)) for v in row] for row in cost],
-            r=[mpmath.mpf(float(v)) for v in r],
-            c=[mpmath.mpf(float(v)) for v in c],
-        )
-        x, y = [mpmath.mpf(0)] * n, [mpmath.mpf(0)] * m
-        for _ in range(warmup):
-            x, y = problem.sweep(x, y)
-        P = problem.plan(x, y)
-        g = problem.gradient(P)
-        errors = [mpmath.fsum(abs(v) for v in g)]
-        floor = mpmath.mpf(10) ** (-(dps - 10))
-        keep = n * m if keep_fraction is None else max(1, math.ceil(keep_fraction * n * m))
-        for _ in range(steps):
-            if errors[-1] < floor:
-                break
-            if method == "sinkhorn":
-                x, y = problem.sweep(x, y)
-            else:
-                x, y = problem.newton_step(x, y, P, g, keep, hessian_sign)
-            P = problem.plan(x, y)
-            g = problem.gradient(P)
-            errors.append(mpmath.fsum(abs(v) for v in g))
-        return errors
