@@ -147,6 +147,13 @@ def sharp_data(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     return np.stack([rng.permutation(values) for _ in range(d)], axis=1)
 
 
+def _check_sharp_data(data: np.ndarray) -> np.ndarray:
+    data = np.asarray(data, float)
+    if data.ndim != 2 or data.shape[0] < 4:
+        raise ValueError(f"data must be an (n, d) array with n >= 4, got shape {data.shape}")
+    return data
+
+
 def dp_sgd_sharp(
     data: np.ndarray,
     scale: float,
@@ -193,22 +200,24 @@ def dp_sgd_sharp(
     -------
     DPSGDRun
     """
-    data = np.asarray(data, float)
-    if data.ndim != 2 or data.shape[0] < 4:
-        raise ValueError(f"data must be an (n, d) array with n >= 4, got shape {data.shape}")
+    data = _check_sharp_data(data)
     n, d = data.shape
     for name, value in (("scale", scale), ("step", step), ("clip_norm", clip_norm)):
         common.check_positive(name, value)
     common.check_positive("distance", distance, allow_zero=True)
     common.check_positive("noise_multiplier", noise_multiplier, allow_zero=True)
     sampling_rate = check_sampling_rate(sampling_rate)
-    steps = common.check_positive_int("steps", steps)
-    replicates = common.check_positive_int("replicates", replicates)
-    every = common.check_positive_int("every", every)
+    steps, replicates, every = (
+        common.check_positive_int(name, value)
+        for name, value in (("steps", steps), ("replicates", replicates), ("every", every))
+    )
     common.check_generator(rng)
     check_delta(delta)
     if clip not in CLIPPING:
         raise ValueError(f"clip must be one of {CLIPPING}, got {clip!r}")
+    # batches and noise on streams of their own: two runs from equal generators that differ in
+    # n (so in how many numbers a batch takes) still add the same Gaussian draws
+    batch_rng, noise_rng = rng.spawn(2)
     loss = AbsoluteLoss(np.sort(data[:, 0]))  # every column holds the same values
     theta = np.full((replicates, d), distance / np.sqrt(d))
     total = np.zeros(replicates)
@@ -217,8 +226,8 @@ def dp_sgd_sharp(
     expected_batch = sampling_rate * n
     for first in range(0, steps, BLOCK):
         block = min(BLOCK, steps - first)
-        batches = poisson_batches(n, sampling_rate, replicates, block, rng)
-        noise = noise_multiplier * clip_norm * rng.standard_normal((block, replicates, d))
+        batches = poisson_batches(n, sampling_rate, replicates, block, batch_rng)
+        noise = noise_multiplier * clip_norm * noise_rng.standard_normal((block, replicates, d))
         for k in range(block):
             t = first + k
             if t % every == 0:
