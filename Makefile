@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.power --budget 120 && $(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.power --hours 1 && $(BIN)/python -m benchmarks.speed
 
 clean:
 	rm -rf $(VENV) reports/latest

@@ -8,10 +8,14 @@ and on how many seeds it meets its target. Deterministic claims (no random numbe
 answer for every seed: they are run for every seed anyway, so a hidden dependence on the seed
 shows.
 
-A per-claim time budget keeps the benchmark bounded on a small machine: a claim whose seeds do
-not all fit in the budget reports how many seeds it ran (the report shows "k/n seeds").
+Scheduling: every (claim, seed) pair is a task, all submitted at once to ``--jobs`` worker
+processes, the claims that cost most per seed (by the previous power.json) first, so the
+workers stay busy to the end. Then the cheap claims (under ``--cheap-below`` seconds per seed)
+run on to ``--cheap-seeds`` seeds. A deadline (``--hours``, 1 by default) bounds the whole run:
+tasks not started by then are cancelled, and a claim that ran fewer seeds says so ("k/n seeds").
 
-    python -m benchmarks.power [--seeds 50] [--profile quick] [--jobs 2] [--budget 600] [PREFIX...]
+    python -m benchmarks.power [--seeds 50] [--cheap-seeds 200] [--cheap-below 1.0]
+                               [--profile quick] [--jobs 2] [--hours 1] [PREFIX...]
 
 Writes benchmarks/results/power.json.
 """
@@ -24,8 +28,10 @@ import os
 import platform
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+
+import numpy as np
 
 from proofs_checks.discovery import all_claims, select
 from proofs_checks.execution import evaluate_by_id, locate
@@ -75,22 +81,15 @@ def resolution_over_seeds(runs: list[dict]) -> dict | None:
     return out
 
 
-def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) -> dict:
-    """Run one claim over seeds, in batches of the pool's size, until done or out of budget."""
-    runs: list[dict] = []
-    start = time.perf_counter()
-    seed = 0
-    while seed < seeds and time.perf_counter() - start < budget:
-        chunk = range(seed, min(seeds, seed + batch))
-        k = len(chunk)
-        runs += list(pool.map(_one, [claim.id] * k, chunk, [profile] * k, [locate(claim)] * k))
-        seed += len(chunk)
+def summarize(runs: list[dict], seeds_planned: int) -> dict:
+    """One claim's reliability over the seeds it ran."""
+    runs = sorted(runs, key=lambda r: r["seed"])
     expected = runs[0]["expected"] if runs else "confirmed"
     mutant_names = sorted({n for r in runs for n in r["mutants"]})
     n = len(runs)
     summary = {
         "seeds_run": n,
-        "seeds_planned": seeds,
+        "seeds_planned": seeds_planned,
         "expected_verdict": expected,
         "expected": sum(r["verdict"] == expected for r in runs),
         "inconclusive": sum(r["verdict"] == "inconclusive" for r in runs),
@@ -107,6 +106,7 @@ def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) ->
         },
         "resolution": resolution_over_seeds(runs),
         "seconds_per_seed": (sum(r["seconds"] for r in runs) / n) if n else None,
+        "failed_seeds": [r["seed"] for r in runs if r["verdict"] != expected],
     }
     rates = (
         [summary["expected"] / n] + [m["refuted"] / n for m in summary["mutants"].values()]
@@ -117,13 +117,55 @@ def measure(claim, seeds: int, profile: str, budget: float, pool, batch: int) ->
     return summary
 
 
+def run_tasks(tasks: list[tuple], profile: str, pool, deadline: float) -> dict[str, list[dict]]:
+    """Run (claim, seed) tasks on the pool, all submitted at once in the order given (the
+    longest first packs the workers best); tasks not started by the deadline are cancelled."""
+    futures = {
+        pool.submit(_one, claim.id, seed, profile, locate(claim)): claim.id for claim, seed in tasks
+    }
+    runs: dict[str, list[dict]] = {}
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            if not future.cancelled():
+                runs.setdefault(futures[future], []).append(future.result())
+        if time.monotonic() > deadline:
+            for future in pending:
+                future.cancel()
+    return runs
+
+
+def previous_cost(path: Path) -> dict[str, float]:
+    """Seconds per seed measured by an earlier run (to order the work longest first)."""
+    if not path.exists():
+        return {}
+    claims = json.loads(path.read_text()).get("claims", {})
+    return {cid: c.get("seconds_per_seed") or 0.0 for cid, c in claims.items()}
+
+
+def report_line(cid: str, s: dict) -> str:
+    mutants = ", ".join(f"{k} {v['refuted']}/{s['seeds_run']}" for k, v in s["mutants"].items())
+    flag = "" if s["meets_goal"] else "   <-- below 98%"
+    res = s["resolution"]
+    target = f"; target met {res['meets_target']}/{res['seeds']}" if res else ""
+    return (
+        f"{cid:<50} {s['expected']}/{s['seeds_run']} {s['expected_verdict']}; "
+        f"mutants refuted: {mutants}{target}{flag}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("prefixes", nargs="*")
     p.add_argument("--seeds", type=int, default=None, help="50 (quick) or 200 (full) by default")
+    p.add_argument("--cheap-seeds", type=int, default=200, help="seeds for the cheap claims")
+    p.add_argument(
+        "--cheap-below", type=float, default=1.0, help="seconds per seed that make a claim cheap"
+    )
     p.add_argument("--profile", choices=("quick", "full"), default="quick")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--budget", type=float, default=300.0, help="seconds per claim at most")
+    p.add_argument("--hours", type=float, default=1.0, help="the whole run's deadline")
     p.add_argument("--out", type=Path, default=RESULTS / "power.json")
     args = p.parse_args(argv)
     seeds = args.seeds or (50 if args.profile == "quick" else 200)
@@ -131,30 +173,36 @@ def main(argv: list[str] | None = None) -> int:
     previous = {}
     if args.out.exists():  # keep other claims' measurements when re-measuring a subset
         previous = json.loads(args.out.read_text()).get("claims", {})
+    cost = previous_cost(args.out)
     results = dict(previous)
     start = time.perf_counter()
+    deadline = time.monotonic() + 3600 * args.hours
+    by_id = {c.id: c for c in claims}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for c in claims:
-            s = measure(c, seeds, args.profile, args.budget, pool, max(1, args.jobs))
-            results[c.id] = s
-            mutants = ", ".join(
-                f"{k} {v['refuted']}/{s['seeds_run']}" for k, v in s["mutants"].items()
-            )
-            flag = "" if s["meets_goal"] else "   <-- below 98%"
-            res = s["resolution"]
-            target = f"; target met {res['meets_target']}/{res['seeds']}" if res else ""
-            print(
-                f"{c.id:<50} {s['expected']}/{s['seeds_run']} {s['expected_verdict']}; "
-                f"mutants refuted: {mutants}{target}{flag}",
-                flush=True,
-            )
+        # every claim's seeds, the most expensive claims first; then more seeds for cheap ones
+        order = sorted(claims, key=lambda c: -cost.get(c.id, 1.0))
+        first = [(c, s) for c in order for s in range(seeds)]
+        runs = run_tasks(first, args.profile, pool, deadline)
+        per_seed = {cid: sum(r["seconds"] for r in rs) / len(rs) for cid, rs in runs.items() if rs}
+        cheap = [c for c in order if per_seed.get(c.id, np.inf) < args.cheap_below]
+        more = [(c, s) for c in cheap for s in range(seeds, args.cheap_seeds)]
+        for cid, rs in run_tasks(more, args.profile, pool, deadline).items():
+            runs[cid] += rs
+    for cid in sorted(runs):
+        planned = args.cheap_seeds if by_id[cid] in cheap else seeds
+        results[cid] = summarize(runs[cid], planned)
+        print(report_line(cid, results[cid]), flush=True)
     doc = {
         "schema": 1,
         "profile": args.profile,
         "seeds": seeds,
+        "cheap_seeds": args.cheap_seeds,
+        "cheap_below_seconds": args.cheap_below,
+        "cheap_claims": sorted(c.id for c in cheap),
         "goal": GOAL,
         "machine": {
             "cpus": os.cpu_count(),
+            "jobs": args.jobs,
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
@@ -162,7 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         "claims": dict(sorted(results.items())),
     }
     write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    below = [cid for cid in runs if not results[cid]["meets_goal"]]
+    short = [cid for cid in runs if results[cid]["seeds_run"] < seeds]
+    print(f"wrote {args.out}: {len(runs)} claims in {doc['wall_seconds']} s; below goal: {below}")
+    if short:
+        print(f"ran fewer than {seeds} seeds before the deadline: {short}")
     return 0
 
 
