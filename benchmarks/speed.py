@@ -2,8 +2,10 @@
 
 Sections (each can be run alone with ``--only NAME``):
 
-* ``suite``: the whole ``pytest theorems`` quick profile, serial and with ``-n 2``, and the
-  ten slowest claims (from the serial run's results.json).
+* ``suite``: the whole ``pytest theorems`` quick profile, serial and with ``-n 2``, the ten
+  slowest claims, and per claim the resolution reached per CPU-second spent
+  (:mod:`benchmarks.cost`, from the serial run's results.json): the suite's total and the ten
+  most expensive claims.
 * ``simulators``: replicate-steps per second of the package's SGD, heavy-ball and last-iterate
   simulators (4096 replicates x 20 dimensions), against a plain Python loop over replicates
   doing the same update, and as a fraction of a streaming-copy bound. The bound: the bytes one
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.cost import suite_cost
 from proofs_checks.results import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +80,13 @@ def suite() -> dict:
                 "exit": proc.returncode,
             }
             if label == "serial" and (out / "results.json").exists():
-                claims = json.loads((out / "results.json").read_text())["claims"]
+                doc = json.loads((out / "results.json").read_text())
+                claims = doc["claims"]
                 slow = sorted(claims, key=lambda c: -c["seconds"])[:10]
                 timings["slowest_claims"] = [{"id": c["id"], "seconds": c["seconds"]} for c in slow]
                 timings["claims"] = len(claims)
+                # the headline per claim: the resolution reached per CPU-second spent
+                timings["resolution_per_cpu_second"] = suite_cost(doc)
     timings["speedup_xdist_2"] = round(
         timings["serial"]["seconds"] / timings["xdist_2"]["seconds"], 2
     )
