@@ -167,10 +167,13 @@ def dp_gd_strongly_convex_huber(
     largest = np.zeros(len(noise_std))
     s = noise_std[None, :, None]
     for t in range(1, steps + 1):
-        per_record = huber_record_gradients(data, theta)
-        norms = np.linalg.norm(per_record, axis=-1).max(axis=(0, 2))  # (configurations,)
-        largest = np.maximum(largest, norms)
-        grad = per_record.mean(axis=-2) + mu * theta + s * rng.standard_normal(theta.shape)
+        # one pass for the distances: record i's gradient is diff_i / max(1, r_i), of norm
+        # min(1, r_i), and their mean is one contraction over the records
+        diff = theta[..., None, :] - data
+        r = np.sqrt(np.einsum("rknd,rknd->rkn", diff, diff))
+        largest = np.maximum(largest, np.minimum(r, 1.0).max(axis=(0, 2)))
+        data_term = np.einsum("rknd,rkn->rkd", diff, 1.0 / np.maximum(1.0, r)) / n
+        grad = data_term + mu * theta + s * rng.standard_normal(theta.shape)
         theta -= grad / (mu * t)
     best = huber_ridge_risk(data, mu, huber_ridge_minimum(data, mu))
     excess = huber_ridge_risk(data, mu, theta) - best
