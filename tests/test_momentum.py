@@ -311,7 +311,7 @@ def test_handbook_shb_pep_worst_case_is_the_closed_form(eta):
 
 
 def test_shb_least_squares_risk_matches_monte_carlo():
-    from simulators.momentum import shb_least_squares_monte_carlo, shb_least_squares_risk
+    from simulators.momentum_moments import shb_least_squares_monte_carlo, shb_least_squares_risk
 
     lam, e0 = np.array([1.0, 0.1, 0.02]), np.array([1.0, -2.0, 3.0])
     exact = shb_least_squares_risk(lam, e0, 0.3, 0.5, 2, 15)[-1]
@@ -323,7 +323,7 @@ def test_shb_least_squares_risk_matches_monte_carlo():
 
 def test_shb_best_rate_at_a_huge_batch_is_polyaks():
     # exact gradients: the best mean-square contraction is Polyak's ((sqrt k - 1)/(sqrt k + 1))^2
-    from simulators.momentum import shb_best_rate
+    from simulators.momentum_moments import shb_best_rate
 
     kappa = 400.0
     rho, _, _ = shb_best_rate(np.array([1.0, 1 / kappa]), 1e12)
@@ -335,7 +335,7 @@ def test_shb_best_rate_at_a_huge_batch_is_polyaks():
 
 
 def test_shb_quadratic_variance_matches_monte_carlo():
-    from simulators.momentum import shb_quadratic_variance
+    from simulators.momentum_moments import shb_quadratic_variance
 
     lam, horizons = np.geomspace(0.05, 1, 6), np.array([16, 64])
     exact = shb_quadratic_variance(lam, horizons, 1.0, 0.6, 1.0)

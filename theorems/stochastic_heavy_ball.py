@@ -39,7 +39,7 @@ from proofs_checks import (
     Scaling,
     claim,
 )
-from simulators.momentum import shb_best_rate, shb_quadratic_variance
+from simulators.momentum_moments import shb_best_rate, shb_quadratic_variance
 from theorems.bibliography import KIDAMBI, PAN
 
 # --- the formulas, each written once ------------------------------------------------------------
@@ -61,7 +61,7 @@ SAMPLED_LEAST_SQUARES = (
     "dimension; the statistical condition number is d + 2 = 4, so acceleration is not ruled "
     "out by the data), noiseless labels: the multiplicative noise of the sampled Hessian is "
     "the only noise, and E f(w_t) - f* is the total risk. Its exact contraction per step is "
-    "the spectral radius of the second-moment map (simulators.momentum."
+    "the spectral radius of the second-moment map (simulators.momentum_moments."
     "shb_least_squares_operator); the cost is 1/(1 - rho*), rho* the fastest contraction over "
     "every constant step eta and momentum beta (grid, then Nelder-Mead): the rate of the "
     "first stage of a step-decay schedule, where the bias is spent. kappa log-spaced from "
@@ -191,7 +191,7 @@ SCHEDULE = (
     f"beta = {SHB_MOMENTUM} (kappa = 100). Noise n = sigma H^(1/2) z (equality in the "
     "anisotropic condition), w_0 = w* (the variance term alone), eigenvalues log-spaced in "
     "[1/kappa, 1]; E f(w_T) - f* computed exactly from each direction's 2x2 covariance "
-    "recursion (simulators.momentum.shb_quadratic_variance; no Monte Carlo)."
+    "recursion (simulators.momentum_moments.shb_quadratic_variance; no Monte Carlo)."
 )
 
 
