@@ -137,7 +137,10 @@ class AbsoluteLoss:
         Summed in squares over coordinates it bounds one record's gradient norm from above,
         with equality when some record's values avoid t in every coordinate (always, off ties).
         """
-        return self.scale * np.abs(np.sign(t[..., None] - self.distinct)).max(axis=-1)
+        # |sign(t - v)| is 1 for some value v unless t equals them all, i.e. unless t equals
+        # both the smallest and the largest: two comparisons instead of one per value
+        lo, hi = self.distinct[0], self.distinct[-1]
+        return self.scale * ((t != lo) | (t != hi))
 
     def coordinate_excess(self, t: np.ndarray) -> np.ndarray:
         r""":math:`f(t) - \min f` elementwise."""
