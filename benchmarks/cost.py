@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,13 @@ def claim_cost(entry: dict[str, Any]) -> dict[str, Any]:
         "id": entry["id"],
         "cpu_seconds": round(cpu, 3),
         "wall_seconds": round(float(entry.get("seconds") or 0.0), 3),
-        "edge_over_target": None if e is None or math.isinf(e) else round(e, 4),
+        "edge_over_target": None if e is None or math.isinf(e) else float(f"{e:.3g}"),
     }
     if e is not None and cpu > 0:
         sharpness = 0.0 if math.isinf(e) else 1.0 / e
-        out["sharpness"] = round(sharpness, 4)
-        out["sharpness_per_cpu_second"] = round(sharpness / cpu, 4)
-        out["efficiency"] = round(sharpness**2 / cpu, 4)
+        out["sharpness"] = float(f"{sharpness:.4g}")
+        out["sharpness_per_cpu_second"] = float(f"{sharpness / cpu:.4g}")
+        out["efficiency"] = float(f"{sharpness**2 / cpu:.4g}")
     return out
 
 
@@ -68,9 +69,13 @@ def suite_cost(doc: dict[str, Any], top: int = 10) -> dict[str, Any]:
         "claims": len(claims),
         "cpu_seconds": round(total, 2),
         "claims_with_resolution": len(resolved),
-        # the suite's sharpness bought per CPU-second spent on the claims that have one
-        "sharpness_per_cpu_second": (
-            round(sum(c["sharpness"] for c in resolved) / resolved_cpu, 4) if resolved_cpu else None
+        "cpu_seconds_on_resolved_claims": round(resolved_cpu, 2),
+        # the median claim's figure: exact computations resolve to 1e-8 and would swamp a sum
+        "median_sharpness_per_cpu_second": (
+            statistics.median(c["sharpness_per_cpu_second"] for c in resolved) if resolved else None
+        ),
+        "median_efficiency": (
+            statistics.median(c["efficiency"] for c in resolved) if resolved else None
         ),
         "most_expensive": sorted(claims, key=lambda c: -c["cpu_seconds"])[:top],
         "per_claim": {c["id"]: {k: v for k, v in c.items() if k != "id"} for c in claims},
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     cost = suite_cost(json.loads(args.results.read_text()), args.top)
     print(
         f"{cost['claims']} claims, {cost['cpu_seconds']:.1f} CPU-s; "
-        f"sharpness per CPU-second {cost['sharpness_per_cpu_second']}"
+        f"median sharpness per CPU-second {cost['median_sharpness_per_cpu_second']}"
     )
     for c in cost["most_expensive"]:
         print(

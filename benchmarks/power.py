@@ -9,8 +9,9 @@ answer for every seed: they are run for every seed anyway, so a hidden dependenc
 shows.
 
 Scheduling: every (claim, seed) pair is a task, all submitted at once to ``--jobs`` worker
-processes, the claims that cost most per seed (by the previous power.json) first, so the
-workers stay busy to the end. Then the cheap claims (under ``--cheap-below`` seconds per seed)
+processes, seed by seed (so a deadline leaves every claim with about as many seeds) and within
+a seed the claims that cost most (by the previous power.json) first, so the workers stay busy
+to the end. Then the cheap claims (under ``--cheap-below`` seconds per seed)
 run on to ``--cheap-seeds`` seeds. A deadline (``--hours``, 1 by default) bounds the whole run:
 tasks not started by then are cancelled, and a claim that ran fewer seeds says so ("k/n seeds").
 
@@ -179,13 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + 3600 * args.hours
     by_id = {c.id: c for c in claims}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        # every claim's seeds, the most expensive claims first; then more seeds for cheap ones
+        # seed by seed, so a deadline leaves every claim with about as many seeds; within a
+        # seed the most expensive claims first, so the workers stay busy to the end
         order = sorted(claims, key=lambda c: -cost.get(c.id, 1.0))
-        first = [(c, s) for c in order for s in range(seeds)]
+        first = [(c, s) for s in range(seeds) for c in order]
         runs = run_tasks(first, args.profile, pool, deadline)
         per_seed = {cid: sum(r["seconds"] for r in rs) / len(rs) for cid, rs in runs.items() if rs}
         cheap = [c for c in order if per_seed.get(c.id, np.inf) < args.cheap_below]
-        more = [(c, s) for c in cheap for s in range(seeds, args.cheap_seeds)]
+        more = [(c, s) for s in range(seeds, args.cheap_seeds) for c in cheap]
         for cid, rs in run_tasks(more, args.profile, pool, deadline).items():
             runs[cid] += rs
     for cid in sorted(runs):
