@@ -143,6 +143,25 @@ def test_pareto_noise_has_the_lomax_tail():
     assert abs(np.mean(np.sign(xi))) < 0.01  # symmetric
 
 
+def test_pareto_noise_is_the_one_expression_reference():
+    # the in-place sampler is scale * copysign((1 - |2u - 1|)^(-1/tail) - 1, 2u - 1), with the
+    # power taken as exp(-log(.)/tail): equal up to rounding, and finite at the floor u = 0
+    u = np.random.default_rng(8).random((500, 3))
+    u[0, 0] = 0.0
+    centred = 2.0 * u - 1.0
+    reference = 0.7 * np.copysign(
+        np.maximum(1.0 - np.abs(centred), np.finfo(float).tiny) ** (-1.0 / 1.6) - 1.0, centred
+    )
+
+    class Fixed:  # hands the sampler these uniforms, so the comparison is draw for draw
+        def random(self, shape):
+            return u.copy().reshape(shape)
+
+    xi = sample_noise(Fixed(), (500, 3), "pareto", 0.7, tail=1.6)
+    np.testing.assert_allclose(xi, reference, rtol=1e-12)
+    assert np.all(np.isfinite(sample_noise(Fixed(), (500, 3), "pareto", 1.0, tail=1.0001)))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     y=st.floats(-5, 5),
