@@ -169,7 +169,7 @@ def quantile_center(
     multipliers: tuple[float, float, float],
     replicates: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[list[Sensitivity]]]:
     r"""DPSGD-F's preprocessing: a coarse centre :math:`m_0` (:func:`coarse_center`), a private
     quantile of the deviation norms :math:`\|x_i - m_0\|` as the clip radius :math:`\tau`
     (:func:`private_quantile_radius`, about ``excluded`` records outside it), then the
