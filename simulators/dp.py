@@ -176,6 +176,7 @@ def dp_gd_random_iterate(
     delta: float,
     every: int = 1,
     records: np.ndarray | None = None,
+    common_noise: bool = False,
 ) -> DPRun:
     r"""Full-batch noisy (sub)gradient descent,
     :math:`\theta_{t+1} = \theta_t - \eta (\nabla F(\theta_t) + \xi_t)`,
@@ -208,6 +209,10 @@ def dp_gd_random_iterate(
         Shape ``(m,)``: per configuration, the size n of its data set, ``n / len(values)``
         copies of ``loss.values`` (the same empirical risk at every n); by default the loss's
         own records.
+    common_noise
+        Every configuration of a replicate adds the same standard normals (scaled by its own
+        ``noise_std``; a configuration of dimension d uses the first d): common random numbers
+        across a sweep, so the points' errors move together and a fitted slope is sharper.
 
     Returns
     -------
@@ -256,7 +261,10 @@ def dp_gd_random_iterate(
             total[:, first:] += (loss.coordinate_excess(th) * mk).sum(axis=-1) * sc[..., 0]
         one_record = np.sqrt(((loss.largest_record_gradient(th) * sc * mk) ** 2).sum(axis=-1))
         largest[first:] = np.maximum(largest[first:], one_record.max(axis=0))
-        grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(th.shape)
+        # common noise: every configuration of a replicate adds the same standard normals (its
+        # first d coordinates), scaled by its own s: common random numbers across a sweep
+        shape = (th.shape[0], 1, th.shape[2]) if common_noise else th.shape
+        grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(shape)
         th -= eta[:, first:] * grad * mk
     privacy = [
         spent_by_noise(sk, dk, 1.0, int(tk), delta)

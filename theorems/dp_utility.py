@@ -80,7 +80,9 @@ CONVEX_BOUND = (D * sp.sqrt(GRADIENT_SQ / T)).subs(s, NOISE_STD)
 theorem_step = sp.lambdify((D, T, L, d, s), THEOREM_STEP)
 
 
-def convex_run(ctx, records, dims, epsilon, steps, replicates, noise="calibrated", delta=DELTA):
+def convex_run(
+    ctx, records, dims, epsilon, steps, replicates, noise="calibrated", delta=DELTA, common=False
+):
     """DP-GD on the sharp instance, one configuration per entry of n / dims / epsilon / steps.
 
     ``noise``: ``"calibrated"`` (s = sigma L / n), ``"sensitivity_L"`` (s = sigma L: the
@@ -121,6 +123,7 @@ def convex_run(ctx, records, dims, epsilon, steps, replicates, noise="calibrated
         delta,
         EVERY,
         records=n,
+        common_noise=common,
     )
     return run, sigma, noise_std
 
@@ -284,7 +287,12 @@ D_SWEEP_N, D_SWEEP_STEPS = 512, 80_000
 )
 def convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
     dims = np.array([4, 6, 8, 11, 16])
-    run, _, _ = convex_run(ctx, D_SWEEP_N, dims, CONVEX_EPS, D_SWEEP_STEPS, ctx.pick(8, 16), noise)
+    # 19 of 26 seeds confirmed at 8 independent replicates (the instance's exponent is about
+    # 0.515, the interval +-0.028 and the head/tail drift noise reached the tolerance): common
+    # noise across the dimensions and 16 replicates bring the interval to about +-0.016
+    run, _, _ = convex_run(
+        ctx, D_SWEEP_N, dims, CONVEX_EPS, D_SWEEP_STEPS, ctx.pick(16, 32), noise, common=True
+    )
     return Samples(
         dims,
         run.values,
@@ -336,7 +344,17 @@ EPS_SWEEP_N, EPS_SWEEP_D, EPS_SWEEP_STEPS = 512, 16, 32_768
 )
 def convex_rate_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
     run, noise_multiplier, _ = convex_run(
-        ctx, EPS_SWEEP_N, EPS_SWEEP_D, EPS_GRID, EPS_SWEEP_STEPS, ctx.pick(16, 32), noise
+        ctx,
+        EPS_SWEEP_N,
+        EPS_SWEEP_D,
+        EPS_GRID,
+        EPS_SWEEP_STEPS,
+        # 20 of 26 seeds confirmed at 16 independent replicates: the instance's exponent is
+        # about -0.98 and the interval +-0.025 reached the band's edge; common noise across
+        # eps and twice the replicates (+-0.018) keep it 1.7 half-widths inside
+        ctx.pick(32, 64),
+        noise,
+        common=True,
     )
     return Samples(
         EPS_GRID,
