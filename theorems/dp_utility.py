@@ -184,8 +184,11 @@ def convex_n_grid(ctx: RunContext) -> np.ndarray:
 def convex_rate_in_n(ctx: RunContext, noise: str = "calibrated") -> Samples:
     records = convex_n_grid(ctx)
     steps = np.full(len(records), N_SWEEP_STEPS)
+    # common noise across n: 26 of 29 seeds confirmed with independent noise per n, the
+    # head-and-tail drift test tripping on noise (head -0.94 or -1.04, tail -0.99); the same
+    # normals at every n make the points' errors move together (the failing seeds confirm)
     run, noise_multiplier, _ = convex_run(
-        ctx, records, CONVEX_D, CONVEX_EPS, steps, ctx.pick(16, 24), noise
+        ctx, records, CONVEX_D, CONVEX_EPS, steps, ctx.pick(16, 24), noise, common=True
     )
     return Samples(
         records,
