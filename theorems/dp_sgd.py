@@ -365,7 +365,7 @@ def utility_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
     latex=r"\mathbb{E}F(\theta_\tau) - F^* \propto \varepsilon^{-1}",
     assumptions=("loss convex; per-example gradients clipped to C", "(eps, delta)-DP, eps <= 1"),
     simplification=(
-        "The sharp instance of dp.sgd.utility at n = 512, d = 16, eps in [1/4, 1], "
+        "The sharp instance of dp.sgd.utility at n = 1024, d = 16, eps in [1/4, 1], "
         "delta = 1e-5, q = 1/32, T = 16384; the accountant's sigma(eps) eps (its departure "
         "from 1/eps) divided out."
     ),
