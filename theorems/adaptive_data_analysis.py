@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from proofs_checks import Mutant, PowerLaw, RunContext, Samples, claim
-from simulators.adaptive_data_analysis import final_query_errors
+from simulators.adaptive_data_analysis import final_query_error_sweep
 from theorems.bibliography import BNSSSU
 
 SAMPLE_SIZE = 1_000
@@ -39,11 +39,15 @@ SAMPLE_SIZE = 1_000
     ),
     latex=r"\mathbb{E}\,|a(q^*) - q^*(\mathcal{D})| \asymp k^{1/4}/\sqrt{n}",
     assumptions=("k <= n / 4", "queries bounded in [-1, 1]", "noise i.i.d. N(0, sigma^2)"),
-    simplification="n = 1000, k = 15 to 255 (odd, so majority votes do not tie), 1000 runs each.",
+    simplification=(
+        "n = 1000, k = 15 to 255 (odd, so majority votes do not tie), 1000 runs; the error "
+        "averaged exactly over the final answer's noise."
+    ),
     # In units of 1/sqrt(n) the answer's error is |b + sqrt(1 + sqrt k) Z| with bias
     # b ~ (2/pi) sqrt(k)/sqrt(1 + sqrt k): both terms tend to k^1/4, and the +1 (the sample's
     # own noise) lowers the local slope by about 0.05 at k = 15 and 0.015 at k = 255, so the
-    # fit lies within 0.03 of 1/4: tolerance 0.05.
+    # fit lies within 0.03 of 1/4 (measured: 0.237, local slopes 0.231 to 0.242): tolerance
+    # 0.05.
     predicted=PowerLaw(exponent=0.25, tolerance=0.05),
     mutants=[
         Mutant(
@@ -60,19 +64,18 @@ SAMPLE_SIZE = 1_000
 )
 def noise_helps(ctx: RunContext, mechanism: str = "gaussian") -> Samples:
     queries = np.array([15, 31, 63, 127, 255])
+    # Each replicate's points share one data set (the attack with k queries uses its first k
+    # columns) and one normal per answer, and its error is averaged exactly over the final
+    # answer's noise (the folded normal's mean): the mean error at each k is unchanged, the
+    # per-replicate spread falls from 0.75 to 0.12-0.22 of the mean, and the common
+    # numbers make the five means move together. Over 30 seeds the slope's standard deviation
+    # is 0.002 at 1000 replicates (0.01 with independent data per k and the final noise
+    # drawn), against the 0.037 between the instance's exponent (0.237) and the band's edge.
     replicates = ctx.pick(1_000, 4_000)
-    errors = np.stack(
-        [
-            np.sqrt(SAMPLE_SIZE)
-            * final_query_errors(
-                SAMPLE_SIZE,
-                int(k),
-                replicates,
-                ctx.rng,
-                noise=k**0.25 / np.sqrt(SAMPLE_SIZE) if mechanism == "gaussian" else 0.0,
-            )
-            for k in queries
-        ],
-        axis=1,
+    noises = queries**0.25 / np.sqrt(SAMPLE_SIZE)
+    if mechanism == "empirical":
+        noises = np.zeros(len(queries))
+    errors = np.sqrt(SAMPLE_SIZE) * final_query_error_sweep(
+        SAMPLE_SIZE, queries, replicates, ctx.rng, noises
     )
     return Samples(queries, errors, x_label="queries k", y_label="sqrt(n) |error of q*|")
