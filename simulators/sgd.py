@@ -5,13 +5,16 @@ Vectorised over independent replicates: iterates are arrays of shape ``(replicat
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 
 from . import common
 
-# Replicates are independent, so the runs go chunk by chunk: a chunk's iterates, its sampled rows
-# and their product (three float64 arrays of ``chunk x d``) stay in a core's L2 cache for all the
-# steps instead of streaming the whole ``replicates x d`` state through memory once per step.
+# Replicates are independent, so the runs go chunk by chunk: a chunk's iterates (and, on the
+# numpy path, its sampled rows and their product) stay in a core's L2 cache for all the steps
+# instead of streaming the whole ``replicates x d`` state through memory once per step.
 # 512 KiB is half of a typical per-core L2 (1 MiB on the machines the benchmarks ran on); any
 # value gives the same distribution of results, only the speed changes.
 CACHE_BYTES = 1 << 19
@@ -21,11 +24,97 @@ CACHE_BYTES = 1 << 19
 # step's time on the benchmark machine).
 INDEX_BLOCK_BYTES = 1 << 16
 
+# One step on a chunk, in place: (iterates, sampled indices, gamma b_i of each, overwritten).
+Step = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+
 
 def replicate_chunk(dimension: int, arrays: int = 3) -> int:
     """Replicates per chunk: ``arrays`` float64 arrays of ``chunk x dimension`` fit in
     :data:`CACHE_BYTES`."""
     return max(1, CACHE_BYTES // (arrays * 8 * max(1, dimension)))
+
+
+def balanced_chunk(replicates: int, largest: int) -> int:
+    """The chunk size that splits ``replicates`` into as few chunks of at most ``largest`` as
+    possible, all of about the same size (4096 in chunks of at most 3276: two of 2048, not one
+    of 3276 and one of 820, whose per-step call overheads would cost as much as a full one's)."""
+    chunks = -(-replicates // max(1, largest))
+    return -(-replicates // chunks)
+
+
+@functools.cache
+def _sparse_kernels() -> tuple[Callable[..., None], Callable[..., None]] | None:
+    """scipy's compiled sparse-times-dense loops ``bsr_matvec`` and ``csr_matvecs``, or None
+    where this scipy does not have them (the step then runs on numpy alone).
+
+    They live in a private module of scipy.sparse (under these names and signatures since scipy
+    0.14); only their arithmetic is used, checked against the numpy step by the tests."""
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:  # pragma: no cover - every supported scipy has it
+        return None
+    residual_product = getattr(_sparsetools, "bsr_matvec", None)
+    update_product = getattr(_sparsetools, "csr_matvecs", None)
+    if residual_product is None or update_product is None:  # pragma: no cover
+        return None
+    return residual_product, update_product
+
+
+def _compiled_step(features: np.ndarray, step: float, size: int) -> Step | None:
+    r"""One SGD step on ``size`` replicates as two compiled passes over the iterates, or None
+    without scipy's kernels.
+
+    The step takes ``(x, indices, descent)`` with ``descent`` holding :math:`\gamma b_{i_r}` for
+    each replicate :math:`r` and is the step's scratch. The sampled rows are never gathered
+    into an array: :math:`-\gamma a_{i_r}^\top x_r` is added to ``descent`` as the product of a
+    block-sparse matrix, whose row :math:`r` holds the iterate :math:`x_r` as one ``1 x d``
+    block in block column :math:`i_r`, with the flattened features scaled by
+    :math:`-\gamma` (``bsr_matvec``), leaving
+    :math:`-\gamma(a_{i_r}^\top x_r - b_{i_r})`; then :math:`x_r \mathrel{+}=
+    \mathrm{descent}_r\, a_{i_r}` is the product of a sparse matrix with that one entry in
+    column :math:`i_r` of row :math:`r` with the features, accumulated into the iterates
+    (``csr_matvecs``). Each kernel reads the iterates once, where gathering, multiplying,
+    reducing, scaling and subtracting with numpy took five passes (and numpy's row-wise
+    broadcast of the residual over ``d = 20`` columns alone cost as much as both kernels).
+    Float64 throughout; a dot product is summed in order along the row instead of in BLAS's
+    order, a difference of rounding only.
+    """
+    kernels = _sparse_kernels()
+    if kernels is None:  # pragma: no cover
+        return None
+    residual_product, update_product = kernels
+    n, d = features.shape
+    flat_features = features.reshape(-1)
+    descending_features = -float(step) * flat_features
+    pointers = np.arange(size + 1, dtype=np.int64)  # one stored entry (block) per replicate
+
+    def advance(x: np.ndarray, indices: np.ndarray, descent: np.ndarray) -> None:
+        flat_x = x.reshape(-1)  # a view: x is a contiguous prefix of the chunk's buffer
+        residual_product(size, n, 1, d, pointers, indices, flat_x, descending_features, descent)
+        update_product(size, n, d, pointers, indices, descent, flat_features, flat_x)
+
+    return advance
+
+
+def _numpy_step(features: np.ndarray, step: float, size: int) -> Step:
+    r"""One SGD step on ``size`` replicates with numpy alone (the same arguments as
+    :func:`_compiled_step`'s): the sampled rows gathered, :math:`-\gamma a_i^\top x` as one
+    BLAS matrix-vector product, the update in place into preallocated buffers."""
+    d = features.shape[1]
+    rows, product = np.empty((size, d)), np.empty((size, d))
+    descending = np.full(d, -float(step))
+
+    def advance(x: np.ndarray, indices: np.ndarray, descent: np.ndarray) -> None:
+        # mode="clip" skips numpy's bounds check: the indices are in range by construction
+        np.take(features, indices, axis=0, out=rows, mode="clip")
+        np.multiply(rows, x, out=product)
+        descent += product @ descending
+        # into the other buffer: written over its own input, a broadcast product is buffered by
+        # numpy and runs several times slower
+        np.multiply(rows, descent[:, None], out=product)
+        np.add(x, product, out=x)
+
+    return advance
 
 
 def sgd_least_squares(
@@ -36,6 +125,8 @@ def sgd_least_squares(
     horizons: np.ndarray,
     replicates: int,
     rng: np.random.Generator,
+    *,
+    compiled: bool = True,
 ) -> np.ndarray:
     r"""SGD on :math:`f(x) = \frac1n \sum_i \frac12 (a_i^\top x - b_i)^2`, one uniformly
     sampled index per step, constant step size.
@@ -55,14 +146,19 @@ def sgd_least_squares(
     replicates
         Independent runs.
     rng
-        Source of the sampled indices. Replicates run in chunks of :func:`replicate_chunk`,
-        each drawing its indices for blocks of steps (:data:`INDEX_BLOCK_BYTES`), so the
-        draws are not those of one call per step (same distribution, different stream).
+        Source of the sampled indices. Replicates run in chunks (:func:`balanced_chunk` of
+        :func:`replicate_chunk` for one array), each drawing its indices for blocks of steps
+        (:data:`INDEX_BLOCK_BYTES`), so the draws are not those of one call per step (same
+        distribution, different stream).
+    compiled
+        Run each step as two passes of scipy's compiled sparse-times-dense loops (see
+        :func:`_compiled_step`; about twice as fast); False runs it on numpy alone. Both draw
+        the same indices and compute the same float64 numbers up to rounding.
 
     Returns
     -------
     numpy.ndarray
-        Iterates at the horizons, shape ``(replicates, len(horizons), d)``.
+        Iterates at the horizons, shape ``(replicates, len(horizons), d)``, float64.
     """
     features, targets = common.check_least_squares(features, targets)
     common.check_positive("step", step)
@@ -71,21 +167,21 @@ def sgd_least_squares(
     common.check_generator(rng)
     n, d = features.shape
     start = common.check_finite_vector("x0", x0, d)
-    features = np.ascontiguousarray(features)
-    # step * a_i . x comes out of one matrix-vector product (BLAS) of the elementwise product
-    step_vector = np.full(d, float(step))
-    scaled_targets = step * targets
+    features = np.ascontiguousarray(features, dtype=float)
+    scaled_targets = step * np.asarray(targets, dtype=float)
     out = np.empty((replicates, len(horizons), d))
     last = int(horizons[-1])
-    chunk = min(replicates, replicate_chunk(d))
-    iterates, rows, product = np.empty((chunk, d)), np.empty((chunk, d)), np.empty((chunk, d))
-    residual = np.empty(chunk)
+    chunk = balanced_chunk(replicates, replicate_chunk(d, arrays=1))
+    iterates = np.empty((chunk, d))
+    steps: dict[int, Step] = {}  # one step (its buffers) per chunk size: at most two sizes
     for first in range(0, replicates, chunk):
         size = min(chunk, replicates - first)
+        if size not in steps:
+            fast = _compiled_step(features, step, size) if compiled else None
+            steps[size] = fast or _numpy_step(features, step, size)
+        advance = steps[size]
         x = iterates[:size]
         x[...] = start
-        a, ax, r = rows[:size], product[:size], residual[:size]
-        r_column = r[:, None]  # a view: follows r's in-place updates
         k = 0
         while k < len(horizons) and horizons[k] == 0:
             out[first : first + size, k] = x
@@ -94,17 +190,10 @@ def sgd_least_squares(
         for block_start in range(1, last + 1, block_steps):
             block = min(block_steps, last + 1 - block_start)
             indices = rng.integers(0, n, size=(block, size))
-            block_targets = np.take(scaled_targets, indices, mode="clip")
+            # gamma b_i of every sampled index: each step's descent coefficients start from it
+            descents = np.take(scaled_targets, indices, mode="clip")
             for s in range(block):
-                # mode="clip" skips numpy's bounds check: the indices are in range by construction
-                np.take(features, indices[s], axis=0, out=a, mode="clip")
-                np.multiply(a, x, out=ax)
-                np.matmul(ax, step_vector, out=r)
-                np.subtract(r, block_targets[s], out=r)  # step * (a_i . x - b_i)
-                # into the other buffer: written over its own input, a broadcast product is
-                # buffered by numpy and runs several times slower
-                np.multiply(a, r_column, out=ax)
-                np.subtract(x, ax, out=x)
+                advance(x, indices[s], descents[s])
                 t = block_start + s
                 while k < len(horizons) and horizons[k] == t:
                     out[first : first + size, k] = x
