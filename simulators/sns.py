@@ -32,6 +32,7 @@ from scipy.sparse.linalg import cg
 
 from . import common
 from .sinkhorn import check_problem, sinkhorn_log, stopping_record
+from .sinkhorn_scaling import sinkhorn_scaling
 from .sns_mp import newton_errors_mp as newton_errors_mp  # re-exported: its home was here
 
 #: The defaults: 10 off-diagonal Hessian entries per row (``keep_fraction = 10 / min(n, m)``)
@@ -187,6 +188,33 @@ def _backtrack(x, y, dx, dy, cost, r, c, eta, slope, err0, halvings, P0, step):
     return np.where(accepted, step, 0.0)
 
 
+def _sweep_stage(warm, errors, a, b, cost, reg, tol, warmup, max_newton) -> SNSRun:
+    """SNS with its Newton stage replaced by Sinkhorn sweeps (x then y) after the warm-up.
+
+    The sweeps are sinkhorn_log's iteration (v then u) on the transposed problem: run there
+    in the scaling domain (:func:`~simulators.sinkhorn_scaling.sinkhorn_scaling`), each
+    instance stopped at ``tol``; ``errors`` holds the warm-up's record and is filled in.
+    """
+    eta = 1.0 / reg
+    sweeps, _, log_y, log_x = sinkhorn_scaling(
+        b,
+        a,
+        np.swapaxes(cost, 1, 2),
+        reg,
+        max_newton,
+        tol,
+        log_u0=warm.log_v,
+        log_v0=warm.log_u,
+        warn=False,  # stopping_record warns for the whole run
+    )
+    x, y = (warm.log_u + 0.5) / eta, (warm.log_v + 0.5) / eta
+    still = warm.errors[:, -1] >= tol  # instances the warm-up left above tol
+    errors[still, warmup + 1 :] = sweeps[still, 1:]
+    x[still], y[still] = (log_x[still] + 0.5) / eta, (log_y[still] + 0.5) / eta
+    iterations, converged = stopping_record("SNS", errors, tol, warmup + max_newton)
+    return SNSRun(errors, iterations, np.zeros(len(x), int), x, y, converged)
+
+
 def sns(
     a: np.ndarray,
     b: np.ndarray,
@@ -248,6 +276,8 @@ def sns(
     errors[:, : warm.errors.shape[1]] = warm.errors
     fallbacks = np.zeros(R, int)
     err = warm.errors[:, -1]
+    if not newton and max_newton:
+        return _sweep_stage(warm, errors, a, b, cost, reg, tol, warmup, max_newton)
     for k in range(warmup + 1, warmup + max_newton + 1):
         active = err >= tol
         if not active.any():
