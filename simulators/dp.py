@@ -109,6 +109,12 @@ class AbsoluteLoss:
     sorted_values: np.ndarray = field(init=False)
     prefix: np.ndarray = field(init=False)
     distinct: np.ndarray = field(init=False)
+    #: The values and their predecessors among floats, sorted: for any t, the count of entries
+    #: below t is #{v < t} + #{v <= t} (prev(v) < t exactly when v <= t), so one search gives
+    #: the records below minus the records above.
+    split: np.ndarray = field(init=False)
+    #: ``gradient_table[k]``: :meth:`coordinate_gradient` where :attr:`split` has k entries below.
+    gradient_table: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         values = np.asarray(self.values, float)
@@ -119,6 +125,9 @@ class AbsoluteLoss:
         self.sorted_values = np.sort(values)
         self.prefix = np.concatenate([[0.0], np.cumsum(self.sorted_values)])
         self.distinct = np.unique(values)
+        predecessors = np.nextafter(self.sorted_values, -np.inf)
+        self.split = np.sort(np.concatenate([self.sorted_values, predecessors]))
+        self.gradient_table = self.scale * (np.arange(2 * self.n + 1) - self.n) / self.n
 
     @property
     def n(self) -> int:
@@ -126,9 +135,8 @@ class AbsoluteLoss:
 
     def coordinate_gradient(self, t: np.ndarray) -> np.ndarray:
         """:math:`f'(t)` elementwise: (records below minus records above) / n."""
-        below = np.searchsorted(self.sorted_values, t, side="left")
-        above = self.n - np.searchsorted(self.sorted_values, t, side="right")
-        return self.scale * (below - above) / self.n
+        # below - above = #{v < t} + #{v <= t} - n: one search in `split`, one table lookup
+        return self.gradient_table.take(np.searchsorted(self.split, t))
 
     def largest_record_gradient(self, t: np.ndarray) -> np.ndarray:
         """Elementwise, the largest magnitude of one record's term in :meth:`coordinate_gradient`
@@ -161,6 +169,87 @@ def symmetric_sharp_values(n: int) -> np.ndarray:
     if n < 4 or n % 4:
         raise ValueError(f"n must be a positive multiple of 4, got {n}")
     return np.concatenate([np.zeros(n // 2), np.full(n // 4, 0.5), np.full(n // 4, -0.5)])
+
+
+#: Noise drawn per chunk of steps: about this many numbers (16 MB) at a time.
+_CHUNK_ELEMENTS = 1 << 21
+
+
+def _segments(horizons: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, stop)`` per stretch of steps over which the same configurations run: those from
+    ``first`` on (the ones before have reached their horizon) until step ``stop``."""
+    ends = sorted(set(int(h) for h in horizons))
+    starts = [0, *ends[:-1]]
+    return [(int(np.sum(horizons <= a)), b) for a, b in zip(starts, ends, strict=True)]
+
+
+def _checked_sharp_run(
+    loss: AbsoluteLoss,
+    distance: float,
+    dims: np.ndarray,
+    step: np.ndarray,
+    noise_std: np.ndarray,
+    sensitivity: np.ndarray,
+    steps: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+    every: int,
+    records: np.ndarray | None,
+) -> tuple[np.ndarray, ...]:
+    """The checks of :func:`dp_gd_random_iterate`; its per-configuration arrays
+    ``(step, noise_std, sensitivity, horizons, dims, records)``."""
+    step = common.check_positive_array("step", step)
+    noise_std = common.check_positive_array("noise_std", noise_std, allow_zero=True)
+    sensitivity = common.check_positive_array("sensitivity", sensitivity)
+    horizons = np.atleast_1d(np.asarray(steps))
+    dims = np.atleast_1d(np.asarray(dims))
+    if not step.shape == noise_std.shape == sensitivity.shape == horizons.shape == dims.shape:
+        raise ValueError("dims, step, noise_std, sensitivity, steps: one entry per configuration")
+    for name, arr in (("steps", horizons), ("dims", dims)):
+        if not np.issubdtype(arr.dtype, np.integer) or arr.min() < 1:
+            raise ValueError(f"{name} must be positive integers, got {arr.tolist()}")
+    if np.any(np.diff(horizons) < 0):
+        raise ValueError(f"steps must be non-decreasing over configurations, got {horizons}")
+    common.check_positive_int("replicates", replicates)
+    common.check_positive_int("every", every)
+    common.check_generator(rng)
+    check_delta(delta)
+    common.check_positive("distance", distance, allow_zero=True)
+    records = np.full(len(step), loss.n) if records is None else np.atleast_1d(records)
+    if records.shape != step.shape or np.any(records % loss.n) or records.min() < loss.n:
+        raise ValueError(f"records must be multiples of {loss.n}, one per configuration")
+    return step, noise_std, sensitivity, horizons, dims, records
+
+
+def _advance(
+    loss: AbsoluteLoss,
+    views: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    noise: np.ndarray,
+    begin: int,
+    every: int,
+    largest: np.ndarray | None,
+) -> np.ndarray:
+    """``len(noise)`` steps of :func:`dp_gd_random_iterate` from step ``begin``, in place on the
+    iterates ``views[0]`` (the others: the coordinate scale, the mask, eta times the mask).
+
+    Returns the risk of the iterates at the steps that are multiples of ``every``, one row per
+    such step; ``largest`` (when given) is raised to the per-step largest record gradient."""
+    th, sc, mk, em = views
+    evaluated = [i for i in range(len(noise)) if (begin + i) % every == 0]
+    snapshots = np.empty((len(evaluated), *th.shape))
+    for i, z in enumerate(noise):
+        if (begin + i) % every == 0:
+            snapshots[(i - evaluated[0]) // every] = th
+        if largest is not None:
+            one = np.sqrt(((loss.largest_record_gradient(th) * sc * mk) ** 2).sum(axis=-1))
+            np.maximum(largest, one.max(axis=0), out=largest)
+        grad = loss.coordinate_gradient(th)
+        grad *= sc
+        grad += z
+        grad *= em
+        th -= grad
+    return (loss.coordinate_excess(snapshots) * mk).sum(axis=-1) * sc[..., 0]
 
 
 def dp_gd_random_iterate(
@@ -223,26 +312,17 @@ def dp_gd_random_iterate(
         given to the accountant and the largest gradient norm of one record over every step
         and replicate, divided by n.
     """
-    step = common.check_positive_array("step", step)
-    noise_std = common.check_positive_array("noise_std", noise_std, allow_zero=True)
-    sensitivity = common.check_positive_array("sensitivity", sensitivity)
-    horizons = np.atleast_1d(np.asarray(steps))
-    dims = np.atleast_1d(np.asarray(dims))
-    if not step.shape == noise_std.shape == sensitivity.shape == horizons.shape == dims.shape:
-        raise ValueError("dims, step, noise_std, sensitivity, steps: one entry per configuration")
-    for name, arr in (("steps", horizons), ("dims", dims)):
-        if not np.issubdtype(arr.dtype, np.integer) or arr.min() < 1:
-            raise ValueError(f"{name} must be positive integers, got {arr.tolist()}")
-    if np.any(np.diff(horizons) < 0):
-        raise ValueError(f"steps must be non-decreasing over configurations, got {horizons}")
-    common.check_positive_int("replicates", replicates)
-    common.check_positive_int("every", every)
-    common.check_generator(rng)
-    check_delta(delta)
-    common.check_positive("distance", distance, allow_zero=True)
-    records = np.full(len(step), loss.n) if records is None else np.atleast_1d(records)
-    if records.shape != step.shape or np.any(records % loss.n) or records.min() < loss.n:
-        raise ValueError(f"records must be multiples of {loss.n}, one per configuration")
+    step, noise_std, sensitivity, horizons, dims, records = _checked_sharp_run(
+        loss, distance, dims, step, noise_std, sensitivity, steps, replicates, rng, delta, every,
+        records,
+    )  # fmt: skip
+    if not noise_std.any() and replicates > 1:
+        # without noise every replicate is the same deterministic run: run it once
+        run = dp_gd_random_iterate(
+            loss, distance, dims, step, noise_std, sensitivity, horizons, 1, rng, delta, every,
+            records,
+        )  # fmt: skip
+        return DPRun(np.repeat(run.values, replicates, axis=0), run.privacy, run.sensitivity)
     m, width = len(step), int(dims.max())
     # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
     # are masked out of the gradient, the noise and the risk.
@@ -250,22 +330,35 @@ def dp_gd_random_iterate(
     scale = (1.0 / np.sqrt(dims))[None, :, None]
     theta = np.broadcast_to(distance * scale[0] * mask, (replicates, m, width)).copy()
     total = np.zeros((replicates, m))
-    largest = np.zeros(m)  # per configuration, the largest gradient norm of one record
-    eta, s = step[None, :, None], noise_std[None, :, None]
-    first = 0  # configurations before `first` have reached their horizon
-    for t in range(int(horizons[-1])):
-        while horizons[first] <= t:
-            first += 1
-        th, mk, sc = theta[:, first:], mask[:, first:], scale[:, first:]
-        if t % every == 0:
-            total[:, first:] += (loss.coordinate_excess(th) * mk).sum(axis=-1) * sc[..., 0]
-        one_record = np.sqrt(((loss.largest_record_gradient(th) * sc * mk) ** 2).sum(axis=-1))
-        largest[first:] = np.maximum(largest[first:], one_record.max(axis=0))
+    # eta * mask in one factor: mask is 0 or 1, so (eta g) mask == g (eta mask) to the bit
+    eta_mask, s = step[None, :, None] * mask, noise_std[None, :, None]
+    # |sign(t - v)| is 1 for some value v at every t unless all the values are equal: one
+    # record's gradient norm is then G over the configuration's d coordinates at every step (the
+    # number the per-step maximum gives); only a degenerate loss is measured step by step
+    ones = np.ones((1, m, width))
+    largest = np.sqrt(((loss.largest_record_gradient(ones) * scale * mask) ** 2).sum(axis=-1))[0]
+    per_step = loss.distinct[0] == loss.distinct[-1]
+    if per_step:
+        largest[:] = 0.0
+    start = 0
+    # The configurations still running are constant between consecutive horizons: within such a
+    # segment, the noise is drawn in chunks (the same numbers, in the same order, as one draw per
+    # step) and the risk of a chunk's evaluated iterates is computed in one pass.
+    for first, stop in _segments(horizons):
+        views = (theta[:, first:], scale[:, first:], mask[:, first:], eta_mask[:, first:])
         # common noise: every configuration of a replicate adds the same standard normals (its
         # first d coordinates), scaled by its own s: common random numbers across a sweep
-        shape = (th.shape[0], 1, th.shape[2]) if common_noise else th.shape
-        grad = loss.coordinate_gradient(th) * sc + s[:, first:] * rng.standard_normal(shape)
-        th -= eta[:, first:] * grad * mk
+        shape = (replicates, 1, width) if common_noise else views[0].shape
+        chunk = max(every, _CHUNK_ELEMENTS // views[0].size // every * every)
+        for begin in range(start, stop, chunk):
+            noise = s[:, first:] * rng.standard_normal((min(chunk, stop - begin), *shape))
+            risk = _advance(loss, views, noise, begin, every, largest[first:] if per_step else None)
+            if len(risk):
+                # added one evaluation after the other, as a running sum over the steps would
+                # (a cumulative sum is sequential; a reduction may sum pairwise)
+                risk[0] += total[:, first:]
+                total[:, first:] = np.cumsum(risk, axis=0)[-1]
+        start = stop
     privacy = [
         spent_by_noise(sk, dk, 1.0, int(tk), delta)
         for sk, dk, tk in zip(noise_std, sensitivity, horizons, strict=True)

@@ -54,6 +54,7 @@ def dp_sgd_strongly_convex_linear(
     replicates: int,
     rng: np.random.Generator,
     delta: float,
+    common_noise: bool = False,
 ) -> DPRun:
     r"""Noisy gradient descent with steps :math:`1/(\mu t)` on
     :math:`F(\theta) = -\langle \bar z, \theta\rangle + \frac\mu2 \|\theta\|^2`
@@ -64,8 +65,14 @@ def dp_sgd_strongly_convex_linear(
     Parameters
     ----------
     records
-        The data set, ``(n, d)``, shared by every configuration, or one ``(n_k, d)`` data set
-        per configuration (e.g. one per n of a sweep).
+        The data set, ``(n, d)``, shared by every configuration, or one ``(n_k, d_k)`` data set
+        per configuration (e.g. one per n or per d of a sweep; a configuration of a smaller
+        dimension runs on the first d_k coordinates).
+    common_noise
+        Every configuration of a replicate adds the same standard normals (its first d_k
+        coordinates), scaled by its own noise standard deviation: common random numbers across a
+        sweep. The deviation from the optimum is linear in the noise, so the points' Monte Carlo
+        errors then cancel in their ratios (exactly, for configurations of one dimension).
 
     Returns
     -------
@@ -80,14 +87,21 @@ def dp_sgd_strongly_convex_linear(
     m = len(noise_std)
     data = [records] * m if isinstance(records, np.ndarray) else list(records)
     data = [np.asarray(z, float) for z in data]
-    if len(data) != m or any(z.ndim != 2 or z.shape[1] != data[0].shape[1] for z in data):
-        raise ValueError("records: one (n, d) array, or one per configuration with a common d")
-    mean_feature = np.stack([z.mean(axis=0) for z in data])  # (m, d)
-    d = mean_feature.shape[1]
-    theta = np.zeros((replicates, m, d))
-    s = noise_std[None, :, None]
+    if len(data) != m or any(z.ndim != 2 for z in data):
+        raise ValueError("records: one (n, d) array, or one (n_k, d_k) array per configuration")
+    dims = np.array([z.shape[1] for z in data])
+    width = int(dims.max())
+    # each configuration's mean record, zero beyond its dimension (m, width)
+    mean_feature = np.zeros((m, width))
+    for k, z in enumerate(data):
+        mean_feature[k, : dims[k]] = z.mean(axis=0)
+    # coordinates beyond a configuration's dimension get no noise and stay at 0
+    mask = None if np.all(dims == width) else (np.arange(width) < dims[:, None]).astype(float)
+    theta = np.zeros((replicates, m, width))
+    s = noise_std[None, :, None] if mask is None else noise_std[None, :, None] * mask
+    shape = (replicates, 1, width) if common_noise else theta.shape
     for t in range(1, steps + 1):
-        grad = mu * theta - mean_feature + s * rng.standard_normal((replicates, m, d))
+        grad = mu * theta - mean_feature + s * rng.standard_normal(shape)
         theta -= grad / (mu * t)
     excess = 0.5 * mu * ((theta - mean_feature / mu) ** 2).sum(axis=-1)
     privacy = [
@@ -129,10 +143,31 @@ def huber_record_gradients(data: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def huber_ridge_minimum(data: np.ndarray, mu: float, iterations: int = 5000) -> np.ndarray:
     """The minimiser of :func:`huber_ridge_risk` by gradient descent with step 1/(1 + mu) (the
     loss is (1 + mu)-smooth and mu-strongly convex: linear convergence to machine precision)."""
-    theta = np.zeros(data.shape[1])
+    distinct, counts = np.unique(np.asarray(data, float), axis=0, return_counts=True)
+    return _huber_minimum(distinct, counts / counts.sum(), mu, iterations)
+
+
+def _huber_minimum(
+    distinct: np.ndarray, weights: np.ndarray, mu: float, iterations: int = 5000
+) -> np.ndarray:
+    """:func:`huber_ridge_minimum` of the records ``distinct`` with these weights (summing to 1)."""
+    theta = np.zeros(distinct.shape[1])
     for _ in range(iterations):
-        theta = theta - huber_ridge_gradient(data, mu, theta) / (1 + mu)
+        grad = weights @ huber_record_gradients(distinct, theta) + mu * theta
+        updated = theta - grad / (1 + mu)
+        if np.array_equal(updated, theta):  # a fixed point in floating point: nothing moves on
+            break
+        theta = updated
     return theta
+
+
+def _weighted_huber_ridge_risk(
+    distinct: np.ndarray, weights: np.ndarray, mu: float, theta: np.ndarray
+) -> np.ndarray:
+    """:func:`huber_ridge_risk` of the records ``distinct`` with these weights (summing to 1)."""
+    r = np.linalg.norm(theta[..., None, :] - distinct, axis=-1)
+    h = np.where(r <= 1, 0.5 * r**2, r - 0.5)
+    return h @ weights + 0.5 * mu * (theta**2).sum(axis=-1)
 
 
 def dp_gd_strongly_convex_huber(
@@ -163,20 +198,24 @@ def dp_gd_strongly_convex_huber(
         mu, noise_std, sensitivity, steps, replicates, rng, delta
     )
     n, d = data.shape
+    # Records that repeat contribute the same gradient: each distinct record once, weighted by
+    # its count (the same mean gradient, risk and largest contribution, for a fraction of the work)
+    distinct, counts = np.unique(data, axis=0, return_counts=True)
+    weights = counts / n
     theta = np.zeros((replicates, len(noise_std), d))
     largest = np.zeros(len(noise_std))
     s = noise_std[None, :, None]
     for t in range(1, steps + 1):
         # one pass for the distances: record i's gradient is diff_i / max(1, r_i), of norm
         # min(1, r_i), and their mean is one contraction over the records
-        diff = theta[..., None, :] - data
+        diff = theta[..., None, :] - distinct
         r = np.sqrt(np.einsum("rknd,rknd->rkn", diff, diff))
         largest = np.maximum(largest, np.minimum(r, 1.0).max(axis=(0, 2)))
-        data_term = np.einsum("rknd,rkn->rkd", diff, 1.0 / np.maximum(1.0, r)) / n
+        data_term = np.einsum("rknd,rkn->rkd", diff, weights / np.maximum(1.0, r))
         grad = data_term + mu * theta + s * rng.standard_normal(theta.shape)
         theta -= grad / (mu * t)
-    best = huber_ridge_risk(data, mu, huber_ridge_minimum(data, mu))
-    excess = huber_ridge_risk(data, mu, theta) - best
+    best = _weighted_huber_ridge_risk(distinct, weights, mu, _huber_minimum(distinct, weights, mu))
+    excess = _weighted_huber_ridge_risk(distinct, weights, mu, theta) - best
     privacy = [
         spent_by_noise(sk, dk, 1.0, steps, delta)
         for sk, dk in zip(noise_std, sensitivity, strict=True)
