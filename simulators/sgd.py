@@ -60,6 +60,12 @@ def _sparse_kernels() -> tuple[Callable[..., None], Callable[..., None]] | None:
     return residual_product, update_product
 
 
+def compiled_step_available() -> bool:
+    """Whether :func:`sgd_least_squares` runs its steps on scipy's compiled kernels (else on
+    numpy alone)."""
+    return _sparse_kernels() is not None
+
+
 def _compiled_step(features: np.ndarray, step: float, size: int) -> Step | None:
     r"""One SGD step on ``size`` replicates as two compiled passes over the iterates, or None
     without scipy's kernels.
