@@ -36,8 +36,9 @@ def replicate_chunk(dimension: int, arrays: int = 3) -> int:
 
 def balanced_chunk(replicates: int, largest: int) -> int:
     """The chunk size that splits ``replicates`` into as few chunks of at most ``largest`` as
-    possible, all of about the same size (4096 in chunks of at most 3276: two of 2048, not one
-    of 3276 and one of 820, whose per-step call overheads would cost as much as a full one's)."""
+    possible, of nearly equal sizes: 4096 replicates at most 819 a chunk run as five of 820,
+    not five of 819 and a sixth of one (a step's calls for one replicate's work), and at most
+    3276 a chunk as two of 2048 (each smaller in cache than 3276)."""
     chunks = -(-replicates // max(1, largest))
     return -(-replicates // chunks)
 
