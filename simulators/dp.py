@@ -252,6 +252,60 @@ def _advance(
     return (loss.coordinate_excess(snapshots) * mk).sum(axis=-1) * sc[..., 0]
 
 
+def _sharp_runs(
+    loss: AbsoluteLoss,
+    distance: float,
+    dims: np.ndarray,
+    step: np.ndarray,
+    noise_std: np.ndarray,
+    horizons: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+    every: int,
+    common_noise: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of :func:`dp_gd_random_iterate`: the mean risk over the evaluated steps,
+    ``(replicates, m)``, and per configuration the largest gradient norm of one record."""
+    m, width = len(step), int(dims.max())
+    # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
+    # are masked out of the gradient, the noise and the risk.
+    mask = (np.arange(width)[None, :] < dims[:, None]).astype(float)[None]
+    scale = (1.0 / np.sqrt(dims))[None, :, None]
+    theta = np.broadcast_to(distance * scale[0] * mask, (replicates, m, width)).copy()
+    total = np.zeros((replicates, m))
+    # eta * mask in one factor: mask is 0 or 1, so (eta g) mask == g (eta mask) to the bit
+    eta_mask, s = step[None, :, None] * mask, noise_std[None, :, None]
+    # |sign(t - v)| is 1 for some value v at every t unless all the values are equal: one
+    # record's gradient norm is then G over the configuration's d coordinates at every step (the
+    # number the per-step maximum gives); only a degenerate loss is measured step by step
+    ones = np.ones((1, m, width))
+    largest = np.sqrt(((loss.largest_record_gradient(ones) * scale * mask) ** 2).sum(axis=-1))[0]
+    per_step = loss.distinct[0] == loss.distinct[-1]
+    if per_step:
+        largest[:] = 0.0
+    start = 0
+    # The configurations still running are constant between consecutive horizons: within such a
+    # segment, the noise is drawn in chunks (the same numbers, in the same order, as one draw per
+    # step) and the risk of a chunk's evaluated iterates is computed in one pass.
+    for first, stop in _segments(horizons):
+        views = (theta[:, first:], scale[:, first:], mask[:, first:], eta_mask[:, first:])
+        # common noise: every configuration of a replicate adds the same standard normals (its
+        # first d coordinates), scaled by its own s: common random numbers across a sweep
+        shape = (replicates, 1, width) if common_noise else views[0].shape
+        chunk = max(every, _CHUNK_ELEMENTS // views[0].size // every * every)
+        for begin in range(start, stop, chunk):
+            noise = s[:, first:] * rng.standard_normal((min(chunk, stop - begin), *shape))
+            risk = _advance(loss, views, noise, begin, every, largest[first:] if per_step else None)
+            if len(risk):
+                # added one evaluation after the other, as a running sum over the steps would
+                # (a cumulative sum is sequential; a reduction may sum pairwise)
+                risk[0] += total[:, first:]
+                total[:, first:] = np.cumsum(risk, axis=0)[-1]
+        start = stop
+    evaluated = (horizons + every - 1) // every  # t = 0, every, 2 every, ... < T
+    return total / evaluated, largest
+
+
 def dp_gd_random_iterate(
     loss: AbsoluteLoss,
     distance: float,
@@ -316,56 +370,28 @@ def dp_gd_random_iterate(
         loss, distance, dims, step, noise_std, sensitivity, steps, replicates, rng, delta, every,
         records,
     )  # fmt: skip
-    if not noise_std.any() and replicates > 1:
-        # without noise every replicate is the same deterministic run: run it once
-        run = dp_gd_random_iterate(
-            loss, distance, dims, step, noise_std, sensitivity, horizons, 1, rng, delta, every,
-            records,
-        )  # fmt: skip
-        return DPRun(np.repeat(run.values, replicates, axis=0), run.privacy, run.sensitivity)
-    m, width = len(step), int(dims.max())
-    # Configurations of smaller dimension use the first d coordinates; the rest stay at 0 and
-    # are masked out of the gradient, the noise and the risk.
-    mask = (np.arange(width)[None, :] < dims[:, None]).astype(float)[None]
-    scale = (1.0 / np.sqrt(dims))[None, :, None]
-    theta = np.broadcast_to(distance * scale[0] * mask, (replicates, m, width)).copy()
-    total = np.zeros((replicates, m))
-    # eta * mask in one factor: mask is 0 or 1, so (eta g) mask == g (eta mask) to the bit
-    eta_mask, s = step[None, :, None] * mask, noise_std[None, :, None]
-    # |sign(t - v)| is 1 for some value v at every t unless all the values are equal: one
-    # record's gradient norm is then G over the configuration's d coordinates at every step (the
-    # number the per-step maximum gives); only a degenerate loss is measured step by step
-    ones = np.ones((1, m, width))
-    largest = np.sqrt(((loss.largest_record_gradient(ones) * scale * mask) ** 2).sum(axis=-1))[0]
-    per_step = loss.distinct[0] == loss.distinct[-1]
-    if per_step:
-        largest[:] = 0.0
-    start = 0
-    # The configurations still running are constant between consecutive horizons: within such a
-    # segment, the noise is drawn in chunks (the same numbers, in the same order, as one draw per
-    # step) and the risk of a chunk's evaluated iterates is computed in one pass.
-    for first, stop in _segments(horizons):
-        views = (theta[:, first:], scale[:, first:], mask[:, first:], eta_mask[:, first:])
-        # common noise: every configuration of a replicate adds the same standard normals (its
-        # first d coordinates), scaled by its own s: common random numbers across a sweep
-        shape = (replicates, 1, width) if common_noise else views[0].shape
-        chunk = max(every, _CHUNK_ELEMENTS // views[0].size // every * every)
-        for begin in range(start, stop, chunk):
-            noise = s[:, first:] * rng.standard_normal((min(chunk, stop - begin), *shape))
-            risk = _advance(loss, views, noise, begin, every, largest[first:] if per_step else None)
-            if len(risk):
-                # added one evaluation after the other, as a running sum over the steps would
-                # (a cumulative sum is sequential; a reduction may sum pairwise)
-                risk[0] += total[:, first:]
-                total[:, first:] = np.cumsum(risk, axis=0)[-1]
-        start = stop
+    # Runs that cannot differ are run once: every replicate of a run without noise, and, under
+    # common noise, configurations with the same dimension, step, noise and horizon (the noise
+    # they add is the same draw; n enters the run through the noise alone)
+    noiseless = not noise_std.any()
+    same = np.arange(len(step))
+    if noiseless or common_noise:
+        key = np.stack([dims, step, noise_std, horizons], axis=1)
+        same = np.array([int(np.argmax((key == row).all(axis=1))) for row in key])
+    kept = np.unique(same)  # first occurrences, in order: horizons stay non-decreasing
+    runs = 1 if noiseless else replicates
+    values, largest = _sharp_runs(
+        loss, distance, dims[kept], step[kept], noise_std[kept], horizons[kept], runs, rng,
+        every, common_noise,
+    )  # fmt: skip
+    position = np.searchsorted(kept, same)
+    values, largest = np.repeat(values[:, position], replicates // runs, axis=0), largest[position]
     privacy = [
         spent_by_noise(sk, dk, 1.0, int(tk), delta)
         for sk, dk, tk in zip(noise_std, sensitivity, horizons, strict=True)
     ]
-    evaluated = (horizons + every - 1) // every  # t = 0, every, 2 every, ... < T
     measured = [
         Sensitivity(GRADIENT_MEAN, float(dk), float(g / nk))
         for dk, g, nk in zip(sensitivity, largest, records, strict=True)
     ]
-    return DPRun(total / evaluated, privacy, measured)
+    return DPRun(values, privacy, measured)

@@ -136,3 +136,23 @@ def test_linear_run_with_common_noise_scales_one_draw_by_each_configuration():
     per_unit = run.values / noise**2
     np.testing.assert_allclose(per_unit[:, 1], per_unit[:, 2], rtol=1e-9)
     assert np.all(per_unit[:, 0] < per_unit[:, 1])
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_identical_configurations_under_common_noise_equal_the_reference(common):
+    """Configurations that differ in n alone are one run under common noise (run once), and
+    independent runs otherwise: either way the reference's numbers, to the bit."""
+    loss = AbsoluteLoss(symmetric_sharp_values(4))
+    dims, steps = np.array([4, 4, 16, 16, 16]), np.array([200, 200, 300, 300, 300])
+    step, noise = np.array([0.02, 0.02, 0.01, 0.01, 0.03]), np.array([1.0, 1.0, 0.5, 0.5, 0.5])
+    expected, _ = reference_sharp_run(
+        loss, 1.0, dims, step, noise, steps, 4, np.random.default_rng(3), 4, common
+    )
+    run = dp_gd_random_iterate(
+        loss, 1.0, dims, step, noise, 1 / np.array([4, 8, 4, 8, 16]), steps, 4,
+        np.random.default_rng(3), 1e-5, 4, records=np.array([4, 8, 4, 8, 16]), common_noise=common,
+    )  # fmt: skip
+    np.testing.assert_array_equal(run.values, expected)
+    assert [e.measured for e in run.sensitivity] == pytest.approx(
+        [1 / 4, 1 / 8, 1 / 4, 1 / 8, 1 / 16]
+    )
