@@ -96,8 +96,33 @@ def projection_kl(
     rows = max(1, chunk // n)
     for start in range(0, replicates, rows):
         stop = min(replicates, start + rows)
-        x = draw(truth, (stop - start, n), rng)
-        mean_hat = x.mean(axis=1)
-        var_hat = x.var(axis=1)  # the MLE: divides by n
+        mean_hat, var_hat = sample_mean_and_variance(truth, n, stop - start, rng)
         out[start:stop] = gaussian_kl(mean_star, var_star, mean_hat, var_hat)
     return out
+
+
+def sample_mean_and_variance(
+    truth: str, n: int, rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian model's MLE (sample mean, variance dividing by n) of ``rows`` samples of
+    size ``n`` from the named true law, each of shape ``(rows,)``.
+
+    Drawn the cheapest exact way: for a Gaussian truth from the sufficient statistics'
+    distribution (the mean ``N(0, 1/n)`` and ``n`` times the variance ``chi2(n - 1)``,
+    independent); for Laplace(0, 1) as exponential magnitudes with random signs (numpy's
+    exponential sampler is several times faster than its Laplace one); the moments as a sum
+    and a dot product (a single pass each, where ``var`` makes three).
+    """
+    if truth == "gaussian":
+        return rng.standard_normal(rows) / np.sqrt(n), rng.chisquare(n - 1, rows) / n
+    if truth not in ("laplace", "exponential"):
+        raise ValueError(f"truth must be one of {sorted(RAW_MOMENTS)}, got {truth!r}")
+    x = rng.standard_exponential((rows, n))
+    total = x.sum(axis=1)
+    if truth == "laplace":
+        # the negative draws' sum as a dot product with their indicator (masked numpy
+        # operations cost ten times more)
+        negative = np.unpackbits(rng.integers(0, 256, (rows, -(-n // 8)), np.uint8), 1, n)
+        total -= 2 * np.einsum("ij,ij->i", x, negative.astype(x.dtype))
+    mean = total / n
+    return mean, np.einsum("ij,ij->i", x, x) / n - mean**2

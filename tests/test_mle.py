@@ -11,6 +11,7 @@ from simulators.mle import (
     draw,
     gaussian_kl,
     projection_kl,
+    sample_mean_and_variance,
     sandwich_constant,
     statistic_covariance,
 )
@@ -58,3 +59,16 @@ def test_bad_input_is_named():
         projection_kl("laplace", 1, 5, rng)
     with pytest.raises(ValueError, match="rng"):
         projection_kl("laplace", 10, 5, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("truth", sorted(RAW_MOMENTS))
+def test_fast_sample_moments_have_the_explicit_draws_distribution(truth):
+    # the sampler's shortcuts (sufficient statistics, signed exponentials, sum and dot) against
+    # np.mean / np.var of the law's own draws: same distribution of both moments (KS tests)
+    n, rows = 30, 20_000
+    mean, var = sample_mean_and_variance(truth, n, rows, np.random.default_rng(4))
+    x = draw(truth, (rows, n), np.random.default_rng(5))
+    assert stats.ks_2samp(mean, x.mean(axis=1)).pvalue > 1e-3
+    assert stats.ks_2samp(var, x.var(axis=1)).pvalue > 1e-3
+    m1, m2 = RAW_MOMENTS[truth][:2]
+    assert var.mean() == pytest.approx((n - 1) / n * (m2 - m1**2), rel=0.03)
