@@ -22,12 +22,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import common
+from . import common, single_precision
 from .common import huber, huber_gradient
 
 NOISES = ("gaussian", "pareto", "cauchy")
 SCHEDULES = ("sqrt", "constant", "inverse", "power")
 PROXES = ("none", "l1", "squared", "box")
+DTYPES = (np.float64, np.float32)
 
 
 def step_sizes(
@@ -74,7 +75,12 @@ def step_sizes(
 
 
 def sample_noise(
-    rng: np.random.Generator, shape: tuple[int, ...], kind: str, scale: float, tail: float = 2.0
+    rng: np.random.Generator,
+    shape: tuple[int, ...],
+    kind: str,
+    scale: float,
+    tail: float = 2.0,
+    dtype: type[np.floating] = np.float64,
 ) -> np.ndarray:
     r"""Zero-mean (or symmetric) gradient noise.
 
@@ -82,16 +88,27 @@ def sample_noise(
     Lomax variable, :math:`\pm\text{scale}\,(U^{-1/\alpha} - 1)` with tail index
     :math:`\alpha` = ``tail``: :math:`\mathbb{E}|\xi|^p < \infty` exactly for :math:`p < \alpha`.
     ``"cauchy"``: standard Cauchy times ``scale`` (no mean: outside every theorem here).
+    ``dtype`` ``numpy.float32`` draws through :mod:`simulators.single_precision` (about four
+    times faster; what it cuts and rounds is listed there).
     """
     if kind not in NOISES:
         raise ValueError(f"noise must be one of {NOISES}, got {kind!r}")
     common.check_positive("noise scale", scale, allow_zero=True)
+    if kind == "pareto" and not (np.isfinite(tail) and tail > 1):
+        raise ValueError(f"the Pareto tail index must exceed 1 (finite mean), got {tail!r}")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    if dtype is np.float32:
+        draw = {
+            "gaussian": single_precision.standard_normal,
+            "cauchy": single_precision.standard_cauchy,
+            "pareto": lambda rng, shape: single_precision.symmetric_pareto(rng, shape, tail),
+        }[kind](rng, shape)
+        return np.multiply(draw, single_precision.FLOAT(scale), out=draw)
     if kind == "gaussian":
         return scale * rng.standard_normal(shape)
     if kind == "cauchy":
         return scale * rng.standard_cauchy(shape)
-    if not (np.isfinite(tail) and tail > 1):
-        raise ValueError(f"the Pareto tail index must exceed 1 (finite mean), got {tail!r}")
     # one uniform draw gives both: its side of 1/2 is the sign, and 1 - |2u - 1| is again
     # uniform on (0, 1] and independent of that side (floored so that u = 0 stays finite).
     # v^(-1/tail) as exp(-log(v)/tail): the same value up to rounding, at half the cost of a
@@ -129,6 +146,27 @@ def proximal_map(y: np.ndarray, step: float, prox: str, weight: float) -> np.nda
     return np.clip(y, -weight, weight)
 
 
+def _proximal_map_in_place(y: np.ndarray, step: float, prox: str, weight: float) -> None:
+    """:func:`proximal_map` written into ``y`` (the same values, no temporaries but one)."""
+    if prox == "l1":
+        magnitude = np.abs(y)
+        np.subtract(magnitude, step * weight, out=magnitude)
+        np.maximum(magnitude, 0.0, out=magnitude)
+        np.copysign(magnitude, y, out=y)
+    elif prox == "squared":
+        np.divide(y, 1.0 + step * weight, out=y)
+    elif prox == "box":
+        # clip as its two ufuncs: np.clip's dispatch costs more than the arithmetic on small runs
+        np.maximum(y, -weight, out=y)
+        np.minimum(y, weight, out=y)
+
+
+#: Noise is drawn for several steps at once, about this many numbers a block: few enough to stay
+#: in cache, enough that a run with few replicates does not pay numpy's per-call overhead on
+#: every step. Blocks draw the same numbers, in the same order, as one draw a step.
+NOISE_BLOCK_ELEMENTS = 1 << 16
+
+
 def last_iterate_values(
     subgradient: Callable[[np.ndarray], np.ndarray],
     value: Callable[[np.ndarray], np.ndarray],
@@ -143,6 +181,7 @@ def last_iterate_values(
     tail: float = 2.0,
     prox: str = "none",
     prox_weight: float = 0.0,
+    dtype: type[np.floating] = np.float64,
 ) -> np.ndarray:
     r"""Objective values :math:`F(x_{t+1})` of the last iterate after ``t`` steps.
 
@@ -167,6 +206,11 @@ def last_iterate_values(
         See :func:`sample_noise`.
     prox, prox_weight
         See :func:`proximal_map`.
+    dtype
+        ``numpy.float64`` (default) or ``numpy.float32``: the precision of the iterates and the
+        noise (:mod:`simulators.single_precision`); ``value`` always sees float64 iterates.
+        float32 is for claims whose resolution is far coarser than its rounding, as the caller
+        argues.
 
     Returns
     -------
@@ -186,18 +230,30 @@ def last_iterate_values(
     common.check_positive("prox_weight", prox_weight, allow_zero=True)
     if prox == "box" and prox_weight <= 0:
         raise ValueError("a box needs a positive half-width (prox_weight)")
-    sample_noise(rng, (0,), noise, noise_scale, tail)  # validates the noise arguments
-    x = np.broadcast_to(x0, (replicates, x0.size)).copy()
+    sample_noise(rng, (0,), noise, noise_scale, tail, dtype)  # validates the noise arguments
+    x = np.array(np.broadcast_to(x0, (replicates, x0.size)), dtype=dtype)
+    step_array = steps.astype(dtype)  # a float64 step would promote float32 iterates
+    update = np.empty_like(x)
     out = np.empty((replicates, horizons.size))
-    k = 0
+    block = max(1, NOISE_BLOCK_ELEMENTS // x.size)
+    record = {int(h): k for k, h in enumerate(horizons)}
+    last, t = int(horizons[-1]), 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, int(horizons[-1]) + 1):
-            step = steps[t - 1]
-            xi = sample_noise(rng, x.shape, noise, noise_scale, tail)
-            x = proximal_map(x - step * (subgradient(x) + xi), step, prox, prox_weight)
-            if horizons[k] == t:
-                out[:, k] = value(x)
-                k += 1
+        while t < last:
+            draws = sample_noise(
+                rng, (min(block, last - t), *x.shape), noise, noise_scale, tail, dtype
+            )
+            for xi, step in zip(draws, step_array[t : t + len(draws)], strict=True):
+                t += 1
+                # x <- prox(x - step (g(x) + xi)), in place (the order of operations of the
+                # textbook expression, so float64 runs are the same to the bit)
+                np.add(subgradient(x), xi, out=update)
+                np.multiply(update, step, out=update)
+                np.subtract(x, update, out=x)
+                _proximal_map_in_place(x, step, prox, prox_weight)
+                if t in record:
+                    values = value(x if dtype is np.float64 else x.astype(np.float64))
+                    out[:, record[t]] = values
     return out
 
 
@@ -207,6 +263,8 @@ def last_iterate_values(
 def l1_instance(center: float = 0.0) -> tuple[Callable, Callable]:
     r""":math:`f(x) = \|x - c\mathbf 1\|_1` (1-Lipschitz per coordinate), minimum 0 at
     :math:`c\mathbf 1`; subgradient :math:`\operatorname{sign}(x - c)`."""
+    if center == 0:  # one operation a step fewer
+        return np.sign, (lambda x: np.abs(x).sum(axis=1))
     return (lambda x: np.sign(x - center)), (lambda x: np.abs(x - center).sum(axis=1))
 
 
@@ -215,6 +273,8 @@ def l1_quadratic_instance(weight: float, mu: float) -> tuple[Callable, Callable]
     :math:`(L, M)`-smooth with :math:`L = \mu`, :math:`M = 2G\sqrt d`; minimum 0 at 0."""
     common.check_positive("weight", weight, allow_zero=True)
     common.check_positive("mu", mu)
+    if weight == 0:  # the quadratic alone: one operation a step instead of four
+        return (lambda x: mu * x), (lambda x: 0.5 * mu * (x * x).sum(axis=1))
     return (
         lambda x: weight * np.sign(x) + mu * x,
         lambda x: weight * np.abs(x).sum(axis=1) + 0.5 * mu * (x * x).sum(axis=1),
