@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulators.shuffling import piecewise_quadratic_gradient, shuffling_final_values
+from simulators.shuffling import (
+    balanced_signs,
+    piecewise_quadratic_gradient,
+    shuffling_final_values,
+)
 
 
 def _scalar_reference(n: int, epochs: int, step: float, orders: list[np.ndarray]) -> float:
@@ -20,12 +24,22 @@ def test_reshuffle_matches_a_scalar_loop() -> None:
     n, epochs, steps = 4, 3, np.array([0.05, 0.2])
     got = shuffling_final_values(n, epochs, steps, 2, np.random.default_rng(5))
     draws = np.random.default_rng(5)
-    signs = np.tile([1.0, -1.0], n // 2)
-    orders = [draws.permuted(np.broadcast_to(signs, (2, n)), axis=1) for _ in range(epochs)]
+    orders = [balanced_signs(n, 2, draws).T for _ in range(epochs)]
     for r in range(2):
         for s, step in enumerate(steps):
             want = _scalar_reference(n, epochs, step, [o[r] for o in orders])
             assert got[r, s] == pytest.approx(want, rel=1e-12)
+
+
+def test_balanced_signs_are_a_uniform_random_order() -> None:
+    # n = 4: the C(4, 2) = 6 arrangements of two +1 and two -1, each with probability 1/6
+    signs = balanced_signs(4, 60_000, np.random.default_rng(7))
+    assert np.all(signs.sum(axis=0) == 0)
+    codes = ((signs > 0) * np.array([[8], [4], [2], [1]])).sum(axis=0)
+    arrangements, counts = np.unique(codes, return_counts=True)
+    assert len(arrangements) == 6
+    # each count is Binomial(60000, 1/6): standard deviation 91, so 5 sigma is 460
+    np.testing.assert_allclose(counts, 10_000, atol=460)
 
 
 def test_fixed_order_is_deterministic_and_alternating() -> None:
