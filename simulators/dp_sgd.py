@@ -26,13 +26,15 @@ active on every example.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import common
-from .dp import AbsoluteLoss, spent_by_noise, symmetric_sharp_values
+from .dp import spent_by_noise, symmetric_sharp_values
 from .dp_sensitivity import Sensitivity
+from .dp_sgd_sweep import SharpSweep
 from .privacy import PrivacySpent, check_delta, check_sampling_rate
 
 CLIPPING = ("per_example", "after_averaging")
@@ -75,66 +77,6 @@ class DPSGDRun:
     def overspends(self) -> bool:
         """Whether some record contributed more than the sensitivity the accountant used."""
         return self.max_contribution > self.clip_norm * (1 + 1e-9)
-
-
-#: Steps whose Poisson batches and noise are drawn at once: the per-step work is then a gather
-#: and a segment sum, with no per-step random-number call.
-BLOCK = 256
-
-
-@dataclass
-class PoissonBatches:
-    """Poisson-sampled batches of ``steps`` steps for ``replicates`` runs, drawn at once.
-
-    ``records`` lists the sampled records step by step, replicate by replicate (replicates in
-    order within a step); ``offsets[k * R + r]`` is where replicate ``r``'s batch at step ``k``
-    starts in it.
-    """
-
-    records: np.ndarray
-    rows: np.ndarray
-    offsets: np.ndarray
-    replicates: int
-
-    def step(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Step ``k``'s replicate of each sampled record, the records, and the batch bounds
-        (``replicates + 1`` offsets into them)."""
-        bounds = self.offsets[k * self.replicates : (k + 1) * self.replicates + 1]
-        lo, hi = bounds[0], bounds[-1]
-        return self.rows[lo:hi], self.records[lo:hi], bounds - lo
-
-
-def poisson_batches(
-    n: int, rate: float, replicates: int, steps: int, rng: np.random.Generator
-) -> PoissonBatches:
-    """Every record joins each batch independently with probability ``rate``, exactly.
-
-    The gaps between successive sampled records are independent Geometric(rate) variables, so
-    a batch is drawn from about ``rate n`` geometric numbers instead of ``n`` uniforms; rows
-    whose gaps do not yet pass the last record are extended by further independent gaps (no
-    rejection, so the law is exact).
-    """
-    mean = rate * n
-    width = int(np.ceil(mean + 8 * np.sqrt(mean) + 8))
-    positions = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1) - 1
-    while np.any(positions[..., -1] < n):
-        more = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1)
-        positions = np.concatenate([positions, positions[..., -1:] + more], axis=-1)
-    inside = positions < n
-    counts = inside.sum(axis=-1).ravel()
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    rows = np.repeat(np.tile(np.arange(replicates), steps), counts)
-    return PoissonBatches(positions[inside], rows, offsets, replicates)
-
-
-def segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Sums of the row blocks ``values[bounds[i]:bounds[i + 1]]`` (empty blocks sum to 0)."""
-    # reduceat returns the start row for an empty block, and needs a row at every start:
-    # pad one zero row and zero the empty blocks
-    padded = np.concatenate([values, np.zeros((1, values.shape[1]))])
-    sums = np.add.reduceat(padded, bounds[:-1], axis=0)
-    sums[bounds[1:] == bounds[:-1]] = 0.0
-    return sums
 
 
 def sharp_data(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
@@ -200,12 +142,68 @@ def dp_sgd_sharp(
     -------
     DPSGDRun
     """
-    data = _check_sharp_data(data)
-    n, d = data.shape
-    for name, value in (("scale", scale), ("step", step), ("clip_norm", clip_norm)):
+    return dp_sgd_sharp_sweep(
+        [data],
+        scale,
+        distance,
+        [step],
+        [noise_multiplier],
+        clip_norm,
+        sampling_rate,
+        steps,
+        replicates,
+        rng,
+        delta,
+        clip=clip,
+        every=every,
+    )[0]
+
+
+def dp_sgd_sharp_sweep(
+    datasets: Sequence[np.ndarray],
+    scale: float,
+    distance: float,
+    step: Sequence[float] | np.ndarray,
+    noise_multiplier: Sequence[float] | np.ndarray,
+    clip_norm: float,
+    sampling_rate: float,
+    steps: int,
+    replicates: int,
+    rng: np.random.Generator,
+    delta: float,
+    clip: str = "per_example",
+    every: int = 4,
+) -> list[DPSGDRun]:
+    r""":func:`dp_sgd_sharp` at several points (a data set, a step and a noise multiplier each),
+    on common random numbers, in one vectorised run.
+
+    Point ``p`` returns, to rounding, what ``dp_sgd_sharp(datasets[p], ..., step[p],
+    noise_multiplier[p], ..., rng=g)`` returns for a generator ``g`` in ``rng``'s state: points
+    with the same ``n`` share their Poisson batches, points with the same ``d`` their standard
+    normals (each scaled by its own ``sigma C``). Points that coincide run once. The output of
+    the per-record arithmetic is identical to the bit; summing a batch by level counts instead of
+    record by record may round differently where the clipped gradient's entries are not dyadic
+    (``d`` not a power of 4), by an ulp.
+
+    Parameters are those of :func:`dp_sgd_sharp`, with ``datasets``, ``step`` and
+    ``noise_multiplier`` one per point.
+
+    Returns
+    -------
+    list[DPSGDRun]
+        One per point, in order.
+    """
+    datasets = [_check_sharp_data(data) for data in datasets]
+    steps_sizes = [common.check_positive("step", s) for s in np.atleast_1d(step)]
+    sigmas = [
+        common.check_positive("noise_multiplier", s, allow_zero=True)
+        for s in np.atleast_1d(noise_multiplier)
+    ]
+    if not len(datasets) == len(steps_sizes) == len(sigmas) > 0:
+        raise ValueError("datasets, step and noise_multiplier need one entry per point")
+    for name, value in (("scale", scale), ("clip_norm", clip_norm)):
         common.check_positive(name, value)
     common.check_positive("distance", distance, allow_zero=True)
-    common.check_positive("noise_multiplier", noise_multiplier, allow_zero=True)
     sampling_rate = check_sampling_rate(sampling_rate)
     steps, replicates, every = (
         common.check_positive_int(name, value)
@@ -215,46 +213,26 @@ def dp_sgd_sharp(
     check_delta(delta)
     if clip not in CLIPPING:
         raise ValueError(f"clip must be one of {CLIPPING}, got {clip!r}")
-    # batches and noise on streams of their own: two runs from equal generators that differ in
-    # n (so in how many numbers a batch takes) still add the same Gaussian draws
+    sweep = SharpSweep(datasets, steps_sizes, sigmas, scale, distance, clip_norm, sampling_rate)
+    # batches and noise on streams of their own: two points that differ in n (so in how many
+    # numbers a batch takes) still add the same Gaussian draws
     batch_rng, noise_rng = rng.spawn(2)
-    loss = AbsoluteLoss(np.sort(data[:, 0]))  # every column holds the same values
-    theta = np.full((replicates, d), distance / np.sqrt(d))
-    total = np.zeros(replicates)
-    batch_sizes = np.zeros((replicates, steps), int)
-    largest = 0.0
-    expected_batch = sampling_rate * n
-    for first in range(0, steps, BLOCK):
-        block = min(BLOCK, steps - first)
-        batches = poisson_batches(n, sampling_rate, replicates, block, batch_rng)
-        noise = noise_multiplier * clip_norm * noise_rng.standard_normal((block, replicates, d))
-        for k in range(block):
-            t = first + k
-            if t % every == 0:
-                total += scale * loss.coordinate_excess(theta).sum(axis=1) / np.sqrt(d)
-            rows, records, bounds = batches.step(k)
-            signs = np.sign(theta[rows] - data[records])
-            # each gradient is scale * signs / sqrt(d): its norm needs no square root per entry
-            norms = scale * np.sqrt(np.einsum("ij,ij->i", signs, signs) / d)
-            weights = np.full(len(rows), scale / np.sqrt(d))
-            if clip == "per_example":
-                weights *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))
-            summed = segment_sums(signs * weights[:, None], bounds)
-            counts = np.diff(bounds)
-            batch_sizes[:, t] = counts
-            if clip == "after_averaging":
-                # the mean of the batch clipped to C: each record's contribution is its own
-                # gradient times the batch's common factor, not bounded by C
-                mean_norm = np.linalg.norm(summed, axis=1) / np.maximum(counts, 1)
-                factor = np.minimum(1.0, clip_norm / np.maximum(mean_norm, 1e-300))
-                summed *= factor[:, None]
-                norms = norms * factor[rows]
-            else:
-                norms = np.minimum(norms, clip_norm)
-            if len(norms):
-                largest = max(largest, float(norms.max()))
-            summed += noise[k]
-            theta -= (step / expected_batch) * summed
-    evaluated = (steps + every - 1) // every
-    privacy = spent_by_noise(noise_multiplier * clip_norm, clip_norm, sampling_rate, steps, delta)
-    return DPSGDRun(total / evaluated, privacy, largest, float(clip_norm), batch_sizes)
+    values, largest, sizes = sweep.run(steps, replicates, batch_rng, noise_rng, clip, every)
+    runs = []
+    spent_by: dict[float, PrivacySpent] = {}  # points with the same noise spend the same
+    for p in range(len(datasets)):
+        unique = sweep.unique_of[p]
+        noise_std = sigmas[p] * clip_norm
+        if noise_std not in spent_by:
+            spent_by[noise_std] = spent_by_noise(noise_std, clip_norm, sampling_rate, steps, delta)
+        spent = spent_by[noise_std]
+        runs.append(
+            DPSGDRun(
+                values[unique].copy(),
+                spent,
+                largest[unique],
+                float(clip_norm),
+                sizes[sweep.batch_group[unique]].copy(),
+            )
+        )
+    return runs

@@ -37,12 +37,14 @@ measures.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from proofs_checks import Agreement, Comparison, Mutant, RunContext, Samples, Scaling, claim
 from simulators.dp_sampling import fixed_size_pair_epsilon
 from simulators.dp_sensitivity import ADJACENCY, sensitivity_notes
-from simulators.dp_sgd import DPSGDRun, dp_sgd_sharp, sharp_data
+from simulators.dp_sgd import DPSGDRun, dp_sgd_sharp_sweep, sharp_data
 from simulators.privacy import EPSILON_SWEEP, calibrate_noise_multiplier, spent_epsilon
 from theorems.bibliography import ABADI, BST14
 
@@ -182,26 +184,29 @@ SGD_N = np.array([128, 256, 512, 1024])
 #: (8 of 8 seeds confirmed at 12 independent replicates).
 
 
-def dp_sgd_run(
-    ctx: RunContext,
+@functools.cache
+def calibrated_sigma(epsilon: float, steps: int) -> float:
+    """The accountant's noise multiplier for ``steps`` steps at rate ``SGD_Q`` and
+    ``(epsilon, DELTA)``: deterministic, and the same for every point of a sweep at one
+    epsilon, so computed once per process."""
+    return calibrate_noise_multiplier(epsilon, DELTA, SGD_Q, steps)
+
+
+def sgd_point(
     records: int,
     noise: str = "calibrated",
-    clip: str = "per_example",
     dims: int = SGD_D,
     epsilon: float = SGD_EPS,
-    replicates: int = 12,
-) -> tuple[DPSGDRun, float]:
-    """One DP-SGD run on the sharp instance with ``records`` records in dimension ``dims``,
-    calibrated to ``(epsilon, DELTA)``, and the noise multiplier the accounting calibrated.
+) -> tuple[float, float, float]:
+    """The noise multiplier a run on ``records`` records in dimension ``dims`` adds, its step,
+    and the noise multiplier the accounting calibrated to ``(epsilon, DELTA)``.
 
     ``noise``: ``calibrated``; ``off`` (no noise); ``on_mean`` (sigma C added to the mean, not
     the sum); ``norm`` (a noise vector of norm about sigma C: per-coordinate standard deviation
     sigma C / sqrt d); ``no_composition`` (sigma calibrated for one sampled step instead of T,
     and that sigma returned as the calibrated one).
     """
-    calibrated = calibrate_noise_multiplier(
-        epsilon, DELTA, SGD_Q, 1 if noise == "no_composition" else SGD_STEPS
-    )
+    calibrated = calibrated_sigma(epsilon, 1 if noise == "no_composition" else SGD_STEPS)
     sigma = calibrated
     if noise == "off":
         sigma = 0.0
@@ -212,28 +217,40 @@ def dp_sgd_run(
     # the step of the analysis for the noise this run adds to the mean
     noise_on_mean = sigma * SGD_CLIP / (SGD_Q * records)
     step = 1.0 / np.sqrt(SGD_STEPS * (SGD_CLIP**2 + dims * noise_on_mean**2))
-    data = sharp_data(int(records), dims, ctx.rng)
-    run = dp_sgd_sharp(
-        data,
+    return sigma, float(step), calibrated
+
+
+def dp_sgd_runs(
+    ctx: RunContext, settings: list[dict], replicates: int, clip: str = "per_example"
+) -> tuple[list[DPSGDRun], np.ndarray]:
+    """DP-SGD on the sharp instance at every point of a sweep (:func:`sgd_point`'s
+    ``settings``), in one vectorised run, and the noise multipliers the accounting calibrated.
+
+    Common random numbers: every point draws its data set from the same stream (the claim's
+    first task stream, fresh for each point), and the simulator gives points with the same n
+    the same batches and points with the same d the same Gaussian draws. Replicate r of every
+    point thus sees the same draws, and the fit, which resamples whole replicates, sees the
+    points' errors move together.
+    """
+    points = [sgd_point(**setting) for setting in settings]
+    datasets = [
+        sharp_data(int(s["records"]), int(s.get("dims", SGD_D)), ctx.task(0).rng) for s in settings
+    ]
+    runs = dp_sgd_sharp_sweep(
+        datasets,
         SGD_SCALE,
         1.0,
-        step,
-        sigma,
+        [step for _, step, _ in points],
+        [sigma for sigma, _, _ in points],
         SGD_CLIP,
         SGD_Q,
         SGD_STEPS,
         replicates,
-        ctx.rng,
+        ctx.task(0).rng,
         DELTA,
         clip=clip,
     )
-    return run, calibrated
-
-
-def sweep_point(ctx: RunContext, setting: dict) -> tuple[DPSGDRun, float]:
-    """One point of a sweep (:func:`dp_sgd_run` with ``setting``), on the point's own stream:
-    the points of a claim are independent pieces (``RunContext.map``)."""
-    return dp_sgd_run(ctx, **setting)
+    return runs, np.array([calibrated for _, _, calibrated in points])
 
 
 def sgd_notes(runs: list[DPSGDRun], epsilon: np.ndarray) -> dict:
@@ -266,7 +283,6 @@ def sgd_notes(runs: list[DPSGDRun], epsilon: np.ndarray) -> dict:
         "q = 1/32, T = 16384 fixed, eps = 1, delta = 1e-5; random-iterate output."
     ),
     predicted=Scaling(exponent=-1.0, parameter="n"),
-    parallel=True,
     mutants=[
         Mutant("noise_off", "the privacy noise switched off (sigma = 0)", params={"noise": "off"}),
         Mutant(
@@ -277,11 +293,8 @@ def sgd_notes(runs: list[DPSGDRun], epsilon: np.ndarray) -> dict:
     ],
 )
 def utility(ctx: RunContext, noise: str = "calibrated", clip: str = "per_example") -> Samples:
-    settings = [
-        {"records": int(n), "noise": noise, "clip": clip, "replicates": ctx.pick(48, 96)}
-        for n in SGD_N
-    ]
-    runs = [run for run, _ in ctx.map(sweep_point, settings, common=True)]
+    settings = [{"records": int(n), "noise": noise} for n in SGD_N]
+    runs, _ = dp_sgd_runs(ctx, settings, ctx.pick(48, 96), clip=clip)
     return Samples(
         SGD_N,
         np.stack([r.values for r in runs], axis=1),
@@ -329,7 +342,6 @@ D_GRID = np.array([4, 8, 16, 32, 64])
         "delta = 1e-5, q = 1/32, T = 16384 (the noise share d s^2/C^2 >= 4 at every d)."
     ),
     predicted=Scaling(exponent=0.5, parameter="d"),
-    parallel=True,
     mutants=[
         Mutant(
             "noise_norm_sigma_C",
@@ -341,11 +353,8 @@ D_GRID = np.array([4, 8, 16, 32, 64])
     ],
 )
 def utility_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
-    settings = [
-        {"records": D_SWEEP_N, "noise": noise, "dims": int(d), "replicates": ctx.pick(12, 24)}
-        for d in D_GRID
-    ]
-    runs = [run for run, _ in ctx.map(sweep_point, settings, common=True)]
+    settings = [{"records": D_SWEEP_N, "noise": noise, "dims": int(d)} for d in D_GRID]
+    runs, _ = dp_sgd_runs(ctx, settings, ctx.pick(12, 24))
     return Samples(
         D_GRID,
         np.stack([r.values for r in runs], axis=1),
@@ -370,7 +379,6 @@ def utility_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
         "from 1/eps) divided out."
     ),
     predicted=Scaling(exponent=-1.0, parameter="eps", known_factor="sigma_eps"),
-    parallel=True,
     mutants=[
         Mutant(
             "composition_forgotten",
@@ -383,17 +391,9 @@ def utility_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
 )
 def utility_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
     settings = [
-        {
-            "records": EPS_SWEEP_N,
-            "noise": noise,
-            "epsilon": float(e),
-            "replicates": ctx.pick(48, 96),
-        }
-        for e in EPSILON_SWEEP
+        {"records": EPS_SWEEP_N, "noise": noise, "epsilon": float(e)} for e in EPSILON_SWEEP
     ]
-    pairs = ctx.map(sweep_point, settings, common=True)
-    runs = [run for run, _ in pairs]
-    calibrated = np.array([sigma for _, sigma in pairs])
+    runs, calibrated = dp_sgd_runs(ctx, settings, ctx.pick(48, 96))
     return Samples(
         EPSILON_SWEEP,
         np.stack([r.values for r in runs], axis=1),
@@ -410,7 +410,7 @@ def utility_in_eps(ctx: RunContext, noise: str = "calibrated") -> Samples:
 
 def test_every_example_is_clipped_and_batches_are_poisson():
     ctx = RunContext("t", 0, "quick", np.random.default_rng(0))
-    run, _ = dp_sgd_run(ctx, 256)
+    (run,), _ = dp_sgd_runs(ctx, [{"records": 256}], 12)
     assert run.max_contribution == SGD_CLIP  # G = 2 > C: every contribution is clipped to C
     sizes = run.batch_sizes.ravel()
     # Binomial(256, 1/32): mean 8, variance 8 (31/32)

@@ -1,0 +1,143 @@
+r"""Poisson-sampled batches for DP-SGD, drawn a block of steps at a time, and what a batch holds.
+
+:func:`poisson_batches` draws the batches of ``steps`` steps for ``replicates`` runs at once
+(every record joins each batch independently with probability ``q``, exactly).
+:class:`LevelCounter` reduces the batches of a block to the only thing a step on the sharp
+instance needs from them when every coordinate of the data takes one of a few values (levels):
+how many sampled records sit at each level, coordinate by coordinate. Those counts do not depend
+on the iterate, so they are computed for the whole block at once (:class:`LevelCounter`)
+instead of by a gather and a segment sum per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Steps whose Poisson batches and noise are drawn at once: the per-step work is then a few
+#: array operations, with no per-step random-number call.
+BLOCK = 256
+
+
+@dataclass
+class PoissonBatches:
+    """Poisson-sampled batches of ``steps`` steps for ``replicates`` runs, drawn at once.
+
+    ``records`` lists the sampled records step by step, replicate by replicate (replicates in
+    order within a step); ``offsets[k * R + r]`` is where replicate ``r``'s batch at step ``k``
+    starts in it.
+    """
+
+    records: np.ndarray
+    rows: np.ndarray
+    offsets: np.ndarray
+    replicates: int
+
+    def step(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Step ``k``'s replicate of each sampled record, the records, and the batch bounds
+        (``replicates + 1`` offsets into them)."""
+        bounds = self.offsets[k * self.replicates : (k + 1) * self.replicates + 1]
+        lo, hi = bounds[0], bounds[-1]
+        return self.rows[lo:hi], self.records[lo:hi], bounds - lo
+
+    def sizes(self) -> np.ndarray:
+        """``(steps, replicates)``: the realised batch sizes."""
+        return np.diff(self.offsets).reshape(-1, self.replicates)
+
+
+def poisson_batches(
+    n: int, rate: float, replicates: int, steps: int, rng: np.random.Generator
+) -> PoissonBatches:
+    """Every record joins each batch independently with probability ``rate``, exactly.
+
+    The gaps between successive sampled records are independent Geometric(rate) variables, so
+    a batch is drawn from about ``rate n`` geometric numbers instead of ``n`` uniforms; rows
+    whose gaps do not yet pass the last record are extended by further independent gaps (no
+    rejection, so the law is exact).
+    """
+    mean = rate * n
+    width = int(np.ceil(mean + 8 * np.sqrt(mean) + 8))
+    positions = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1) - 1
+    while np.any(positions[..., -1] < n):
+        more = np.cumsum(rng.geometric(rate, (steps, replicates, width)), axis=-1)
+        positions = np.concatenate([positions, positions[..., -1:] + more], axis=-1)
+    inside = positions < n
+    counts = inside.sum(axis=-1).ravel()
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    rows = np.repeat(np.tile(np.arange(replicates), steps), counts)
+    return PoissonBatches(positions[inside], rows, offsets, replicates)
+
+
+def segment_sums(values: np.ndarray, bounds: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """Sums of the row blocks ``values[bounds[i]:bounds[i + 1]]`` (empty blocks sum to 0),
+    accumulated in ``dtype`` (``values``' own by default)."""
+    # reduceat returns the start row for an empty block, and needs a row at every start:
+    # pad one zero row and zero the empty blocks
+    padded = np.concatenate([values, np.zeros((1, values.shape[1]), values.dtype)])
+    sums = np.add.reduceat(padded, bounds[:-1], axis=0, dtype=dtype)
+    sums[bounds[1:] == bounds[:-1]] = 0
+    return sums
+
+
+def level_codes(data: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``(n, d)`` small integers: the index in ``levels`` of every entry of ``data``."""
+    codes = np.searchsorted(levels, data)
+    if not np.array_equal(levels[np.minimum(codes, len(levels) - 1)], data):
+        raise ValueError("data holds values outside the levels")
+    return codes.astype(np.uint8)
+
+
+class LevelCounter:
+    """How many records of each batch hold each level in each coordinate.
+
+    ``codes``: ``(n, d)`` level indices (:func:`level_codes`) of ``levels`` levels. One
+    indicator per (coordinate, level) but the last level (whose count is the batch size minus
+    the others'); the indicators of a record are packed as bit fields into a few 64-bit words,
+    so one segment sum over the sampled records adds eight (or four, or two) counters per
+    machine addition: a batch's count fits its field as long as the batch holds fewer than
+    ``2**bits`` records, and the field width is chosen per block so that it does.
+    """
+
+    def __init__(self, codes: np.ndarray, levels: int) -> None:
+        self.n, self.d = codes.shape
+        self.levels = levels
+        self.indicators = (codes[:, :, None] == np.arange(levels - 1)).reshape(self.n, -1)
+        self._packed: dict[int, np.ndarray] = {}
+
+    def packed(self, bits: int) -> np.ndarray:
+        """``(n, words)`` uint64: the indicators as ``bits``-bit fields, ``64 // bits`` a word."""
+        if bits not in self._packed:
+            per_word = 64 // bits
+            columns = self.indicators.shape[1]
+            words = np.zeros((self.n, -(-columns // per_word)), np.uint64)
+            for c in range(columns):
+                shift = np.uint64(bits * (c % per_word))
+                words[:, c // per_word] |= self.indicators[:, c].astype(np.uint64) << shift
+            self._packed[bits] = words
+        return self._packed[bits]
+
+    def counts(self, batches: PoissonBatches) -> tuple[np.ndarray, np.ndarray]:
+        """The level counts of every batch, ``(steps, replicates, d, levels)``, and the signed
+        sums they give, ``(steps, replicates, d, levels + 1)``: entry ``i`` is the records
+        below minus the records above a point with the ``i`` lowest levels below it and none
+        on it (twice their count, minus the batch size). Both int32."""
+        sizes = np.diff(batches.offsets)
+        largest = int(sizes.max()) if len(sizes) else 0
+        bits = next(b for b in (8, 16, 32) if largest < 2**b)
+        per_word = 64 // bits
+        sums = segment_sums(self.packed(bits)[batches.records], batches.offsets)
+        shifts = (bits * np.arange(per_word)).astype(np.uint64)
+        fields = (sums[:, :, None] >> shifts) & np.uint64(2**bits - 1)
+        columns, levels = self.d * (self.levels - 1), self.levels
+        counts = np.empty((len(sizes), self.d, levels), np.int32)
+        counts[:, :, :-1] = fields.reshape(len(sizes), -1)[:, :columns].reshape(
+            len(sizes), self.d, levels - 1
+        )
+        counts[:, :, -1] = sizes[:, None] - counts[:, :, :-1].sum(axis=-1)
+        signed = np.zeros((len(sizes), self.d, levels + 1), np.int32)
+        np.cumsum(counts, axis=-1, out=signed[:, :, 1:])
+        signed *= 2
+        signed -= sizes[:, None, None].astype(np.int32)
+        shape = (-1, batches.replicates, self.d)
+        return counts.reshape(*shape, levels), signed.reshape(*shape, levels + 1)
