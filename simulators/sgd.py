@@ -84,7 +84,9 @@ def _compiled_step(features: np.ndarray, step: float, size: int) -> Step | None:
     reducing, scaling and subtracting with numpy took five passes (and numpy's row-wise
     broadcast of the residual over ``d = 20`` columns alone cost as much as both kernels).
     Float64 throughout; a dot product is summed in order along the row instead of in BLAS's
-    order, a difference of rounding only.
+    order, a difference of rounding only. (Carrying the projections :math:`A x_r` instead,
+    updated through :math:`A A^\top`, would make the residual a lookup but the update touch
+    ``n`` numbers a replicate instead of ``d``: a gain only where ``n < d``.)
     """
     kernels = _sparse_kernels()
     if kernels is None:  # pragma: no cover
