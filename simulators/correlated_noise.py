@@ -33,11 +33,7 @@ from .privacy import PrivacySpent, check_delta, privacy_of_noise
 
 def strategy_column(beta: np.ndarray, horizon: int) -> np.ndarray:
     """The first column of :math:`C = B^{-1}` over ``horizon`` steps (``beta`` zero-padded)."""
-    common.check_positive_int("horizon", horizon)
-    beta = np.asarray(beta, float)
-    padded = np.zeros(max(horizon, len(beta)))
-    padded[: len(beta)] = beta
-    return inverse_coefficients(padded)[:horizon]
+    return inverse_coefficients(beta, common.check_positive_int("horizon", horizon))
 
 
 def participation_sensitivity(column: np.ndarray, separation: int) -> float:
@@ -117,6 +113,7 @@ def clipped_regression(
     delta: float,
     accounted_separation: int | None = None,
     applied_filter: np.ndarray | None = None,
+    stepwise: bool = False,
 ) -> ClippedRun:
     r"""Correlated-noise gradient descent on linear regression with clipped per-record gradients.
 
@@ -133,6 +130,12 @@ def clipped_regression(
     Accounting: one Gaussian mechanism with the run's noise and the true sensitivity.
     ``applied_filter`` (default ``beta``) is the filter actually applied to the noise, for runs
     whose noise generator disagrees with the strategy they account for.
+
+    While no gradient is clipped, coordinate j follows the linear recursion
+    :math:`e_{t+1} = (1 - \eta\lambda_j) e_t - \eta (s/B) z_{t,j}`, run as one IIR filter per
+    coordinate (:func:`scipy.signal.lfilter`); the gradients it implies are then checked against
+    the clip norm, and if any would have been clipped the run is redone step by step (as with
+    ``stepwise=True``), so the result is the clipped recursion's either way (to rounding).
     """
     from scipy.signal import fftconvolve
 
@@ -155,11 +158,23 @@ def clipped_regression(
     batch = copies * d
     applied = beta if applied_filter is None else np.asarray(applied_filter, float)
     k = len(applied)
-    noise = np.empty((replicates, horizon, d))
+    # coordinate-major, so each coordinate's noise is one contiguous block
+    noise = np.empty((d, replicates, horizon))
     for j in range(d):  # one coordinate at a time keeps the white noise small
         white = rng.standard_normal((replicates, horizon + k - 1))
-        noise[:, :, j] = fftconvolve(white, applied[None, :], mode="valid", axes=1)
+        if k == 1:  # independent noise: no convolution to do
+            np.multiply(white, applied[0], out=noise[j])
+        else:
+            noise[j] = fftconvolve(white, applied[None, :], mode="valid", axes=1)
     scale = d * lam  # per-record gradient of type j: d lambda_j (theta_j - theta*_j) e_j
+    if not stepwise:
+        linear = _unclipped_run(lam, step, noise_std / batch, noise, burn_in, scale, clip_norm)
+        if linear is not None:
+            values, max_raw = linear
+            privacy = privacy_of_noise(noise_std, true_sensitivity, 1.0, 1, delta)
+            return ClippedRun(
+                values, max_raw, max_raw, 0.0, true_sensitivity, noise_std, batch, privacy
+            )
     error = np.zeros((replicates, d))
     total = np.zeros(replicates)
     max_raw, max_used, clipped_count = 0.0, 0.0, 0
@@ -170,7 +185,7 @@ def clipped_regression(
         clipped_count += int(np.count_nonzero(magnitude > clip_norm))
         clipped = np.clip(grad, -clip_norm, clip_norm)
         max_used = max(max_used, float(np.abs(clipped).max()))  # each gradient lies on one axis
-        error -= step * (copies * clipped + noise_std * noise[:, t, :]) / batch
+        error -= step * (copies * clipped + noise_std * noise[:, :, t].T) / batch
         if t >= burn_in:
             total += 0.5 * (lam * error**2).sum(axis=1)
     privacy = privacy_of_noise(noise_std, true_sensitivity, 1.0, 1, delta)
@@ -184,3 +199,30 @@ def clipped_regression(
         batch_size=batch,
         privacy=privacy,
     )
+
+
+def _unclipped_run(
+    lam: np.ndarray,
+    step: float,
+    noise_scale: float,
+    noise: np.ndarray,
+    burn_in: int,
+    scale: np.ndarray,
+    clip_norm: float,
+) -> tuple[np.ndarray, float] | None:
+    """The excess risk averaged over ``burn_in <= t < T`` and the largest per-record gradient
+    norm, if no gradient reaches past ``clip_norm``; None if one does (the linear recursion is
+    then not the clipped one)."""
+    from scipy.signal import lfilter
+
+    _, replicates, horizon = noise.shape
+    total = np.zeros(replicates)
+    largest = 0.0
+    for j, lam_j in enumerate(lam):
+        # after[:, t] is the error after step t; the gradient at step t uses the one before
+        after = lfilter([-step * noise_scale], [1.0, -(1 - step * lam_j)], noise[j], axis=1)
+        largest = max(largest, float(scale[j] * np.abs(after[:, : horizon - 1]).max(initial=0.0)))
+        if largest > clip_norm:
+            return None
+        total += 0.5 * lam_j * np.einsum("rt,rt->r", after[:, burn_in:], after[:, burn_in:])
+    return total / (horizon - burn_in), largest

@@ -307,16 +307,18 @@ def nu_ftrl_coefficients(nu: float, size: int) -> np.ndarray:
     return np.concatenate([[1.0], np.cumprod(ratio)])
 
 
-def inverse_coefficients(beta: np.ndarray) -> np.ndarray:
-    """First ``len(beta)`` coefficients of the power series ``1 / B(z)`` (the strategy column)."""
+def inverse_coefficients(beta: np.ndarray, size: int | None = None) -> np.ndarray:
+    """First ``size`` (default ``len(beta)``) coefficients of the power series ``1 / B(z)`` (the
+    strategy column): the impulse response of the all-pole filter ``1 / B``, whose recursion
+    ``c_k = -(beta_1 c_{k-1} + ... + beta_k c_0) / beta_0`` scipy runs in C."""
+    from scipy.signal import lfilter
+
     beta = np.asarray(beta, float)
     if beta.ndim != 1 or beta[0] == 0:
         raise ValueError("beta must be a vector with beta[0] != 0")
-    c = np.zeros_like(beta)
-    c[0] = 1 / beta[0]
-    for k in range(1, len(beta)):
-        c[k] = -(beta[1 : k + 1] @ c[k - 1 :: -1]) / beta[0]
-    return c
+    impulse = np.zeros(len(beta) if size is None else common.check_positive_int("size", size))
+    impulse[0] = 1.0
+    return lfilter([1.0], beta, impulse)
 
 
 def stationary_excess_formula(

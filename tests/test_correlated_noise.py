@@ -75,3 +75,17 @@ def test_single_participation_accounting_overspends():
     assert run.sensitivity == pytest.approx(3.0)
     assert run.noise_std == pytest.approx(sigma)
     assert run.privacy.epsilon > 2.0
+
+
+@pytest.mark.parametrize("copies", [1, 100])
+def test_the_linear_filter_path_is_the_stepwise_recursion(copies):
+    """Unclipped (100 copies) the IIR filter gives the step-by-step values to rounding; with
+    clipping binding (1 copy) the run falls back to the steps, so both paths agree again."""
+    sigma = calibrate_noise_multiplier(1.0, 1e-5, 1.0, 1)
+    args = (1 / np.arange(1, 9.0), 0.5, nu_ftrl_coefficients(0.05, 200), sigma, 2.0, copies)
+    fast = clipped_regression(*args, 50, 4, 20, 3, np.random.default_rng(3), 1e-5)
+    steps = clipped_regression(*args, 50, 4, 20, 3, np.random.default_rng(3), 1e-5, stepwise=True)
+    np.testing.assert_allclose(fast.values, steps.values, rtol=1e-10)
+    assert fast.max_raw_gradient_norm == pytest.approx(steps.max_raw_gradient_norm, rel=1e-10)
+    assert fast.max_gradient_norm == pytest.approx(steps.max_gradient_norm, rel=1e-10)
+    assert fast.clipped_share == steps.clipped_share
