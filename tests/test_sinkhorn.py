@@ -255,3 +255,18 @@ def test_hilbert_distance_contracts_by_the_birkhoff_factor_and_attains_it():
     c2, half = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0.5, 0.5])
     dist = hilbert_distances(half, half, c2, 0.5, 25, np.array([0.0, 1.0]))[0]
     np.testing.assert_allclose(dist[25] / dist[24], hilbert_contraction(c2, 0.5)[0], rtol=1e-6)
+
+
+def test_solve_definite_matches_lu_solve():
+    from simulators.sns_mp import solve_definite
+
+    rng = np.random.default_rng(0)
+    B = rng.normal(size=(12, 12))
+    A = B @ B.T + 0.1 * np.eye(12)  # symmetric positive definite
+    g = rng.normal(size=12)
+    with mpmath.workdps(60):
+        rows = [[mpmath.mpf(float(v)) for v in row] for row in A]
+        rhs = [mpmath.mpf(float(v)) for v in g]
+        ours = solve_definite(rows, rhs)
+        reference = mpmath.lu_solve(mpmath.matrix(rows), mpmath.matrix(rhs))
+        assert max(abs(ours[i] - reference[i]) for i in range(12)) < mpmath.mpf(10) ** -50
