@@ -12,6 +12,7 @@ noise assumed (:mod:`simulators.dp_sensitivity`).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from . import common
 from .dp import GRADIENT_MEAN, DPRun
@@ -101,19 +102,21 @@ def dp_gd_logistic(
     common.check_positive_int("steps", steps)
     common.check_generator(rng)
     augmented = np.concatenate([features, np.ones((reps, m, n, 1))], axis=-1)
+    # a record's gradient is slope * (x, 1): its norm is |slope| times the record's norm,
+    # which does not change between steps, so the clipping needs no per-step gradient array
+    record_norms = np.linalg.norm(augmented, axis=-1)
     w = np.zeros((reps, m, p + 1))
     average = np.zeros_like(w)
     noise_std = sigma * clip_norm / n
     largest = np.zeros(m)
     for _ in range(steps):
         margin = labels * np.einsum("rmnp,rmp->rmn", augmented, w)
-        slope = -labels * np.exp(-np.logaddexp(0.0, margin))  # d loss / d (x.theta + b)
-        grads = slope[..., None] * augmented
-        norms = np.linalg.norm(grads, axis=-1, keepdims=True)
-        grads *= np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))
-        largest = np.maximum(largest, np.linalg.norm(grads, axis=-1).max(axis=(0, 2)))
+        slope = -labels * expit(-margin)  # d loss / d (x.theta + b)
+        norms = np.abs(slope) * record_norms
+        factor = np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))
+        largest = np.maximum(largest, (norms * factor).max(axis=(0, 2)))
         noise = noise_std[None, :, None] * rng.standard_normal(w.shape)
-        g = grads.mean(axis=2) + noise
+        g = np.einsum("rmn,rmnp->rmp", slope * factor, augmented) / n + noise
         w -= step * g
         norm = np.linalg.norm(w[..., :p], axis=-1, keepdims=True)
         w[..., :p] /= np.maximum(1.0, norm / radius)
