@@ -80,6 +80,17 @@ def segment_sums(values: np.ndarray, bounds: np.ndarray, dtype: type | None = No
     return sums
 
 
+def integer_segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`segment_sums` of integers, without the padded copy: the nonempty blocks are
+    summed (each then runs to the next one's start) and the empty ones set to 0. Integer
+    sums are exact in any order."""
+    sums = np.zeros((len(bounds) - 1, values.shape[1]), values.dtype)
+    nonempty = bounds[1:] > bounds[:-1]
+    if nonempty.any():
+        sums[nonempty] = np.add.reduceat(values, bounds[:-1][nonempty], axis=0)
+    return sums
+
+
 def level_codes(data: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """``(n, d)`` small integers: the index in ``levels`` of every entry of ``data``."""
     codes = np.searchsorted(levels, data)
@@ -117,27 +128,24 @@ class LevelCounter:
             self._packed[bits] = words
         return self._packed[bits]
 
-    def counts(self, batches: PoissonBatches) -> tuple[np.ndarray, np.ndarray]:
-        """The level counts of every batch, ``(steps, replicates, d, levels)``, and the signed
-        sums they give, ``(steps, replicates, d, levels + 1)``: entry ``i`` is the records
-        below minus the records above a point with the ``i`` lowest levels below it and none
-        on it (twice their count, minus the batch size). Both int32."""
+    def signed_sums(self, batches: PoissonBatches) -> np.ndarray:
+        """``(steps, replicates, d, levels + 1)`` int32: entry ``i`` is the records below minus
+        the records above a point with the ``i`` lowest levels below it and none on it (twice
+        their count, minus the batch size), for every batch and coordinate. Half the difference
+        of entries ``i + 1`` and ``i`` is the count at level ``i``."""
         sizes = np.diff(batches.offsets)
         largest = int(sizes.max()) if len(sizes) else 0
         bits = next(b for b in (8, 16, 32) if largest < 2**b)
         per_word = 64 // bits
-        sums = segment_sums(self.packed(bits)[batches.records], batches.offsets)
+        sums = integer_segment_sums(self.packed(bits)[batches.records], batches.offsets)
         shifts = (bits * np.arange(per_word)).astype(np.uint64)
         fields = (sums[:, :, None] >> shifts) & np.uint64(2**bits - 1)
-        columns, levels = self.d * (self.levels - 1), self.levels
-        counts = np.empty((len(sizes), self.d, levels), np.int32)
-        counts[:, :, :-1] = fields.reshape(len(sizes), -1)[:, :columns].reshape(
-            len(sizes), self.d, levels - 1
-        )
-        counts[:, :, -1] = sizes[:, None] - counts[:, :, :-1].sum(axis=-1)
-        signed = np.zeros((len(sizes), self.d, levels + 1), np.int32)
-        np.cumsum(counts, axis=-1, out=signed[:, :, 1:])
-        signed *= 2
+        steps, columns, levels = len(sizes), self.d * (self.levels - 1), self.levels
+        counts = fields.reshape(steps, -1)[:, :columns].reshape(steps, self.d, levels - 1)
+        signed = np.empty((steps, self.d, levels + 1), np.int32)
+        np.cumsum(counts, axis=-1, out=signed[:, :, 1:-1])
+        signed[:, :, -1] = sizes[:, None]
+        signed[:, :, 1:] *= 2
+        signed[:, :, 0] = 0
         signed -= sizes[:, None, None].astype(np.int32)
-        shape = (-1, batches.replicates, self.d)
-        return counts.reshape(*shape, levels), signed.reshape(*shape, levels + 1)
+        return signed.reshape(-1, batches.replicates, self.d, levels + 1)

@@ -44,10 +44,10 @@ def record_step(
     scale: float,
     clip_norm: float,
     clip: str,
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray]:
     """One step's clipped batch sums ``(R, d)``, record by record, for the sampled ``records``
     of replicates ``rows`` (batch bounds ``bounds``; ``sizes`` the replicates' whole batch
-    sizes), and the largest norm of one record's contribution."""
+    sizes), and the norm of each record's contribution."""
     d = data.shape[1]
     signs = np.sign(theta[rows] - data[records])
     # each gradient is scale * signs / sqrt(d): its norm needs no square root per entry
@@ -65,7 +65,7 @@ def record_step(
         norms = norms * factor[rows]
     else:
         norms = np.minimum(norms, clip_norm)
-    return summed, float(norms.max()) if len(norms) else 0.0
+    return summed, norms
 
 
 class SharpSweep:
@@ -143,7 +143,7 @@ class SharpSweep:
                 for n, rng in zip(self.group_n, batch_rngs, strict=True)
             ]
             counts = [
-                None if counter is None else counter.counts(b)
+                None if counter is None else counter.signed_sums(b)
                 for b, counter in zip(batches, self.counters, strict=True)
             ]
             for g, b in enumerate(batches):
@@ -165,6 +165,9 @@ class _Layer:
     def __init__(self, sweep: SharpSweep, members: list[int], replicates: int, clip: str):
         self.sweep, self.members, self.clip = sweep, members, clip
         data = [sweep.points[u][0] for u in members]
+        # the points' data stacked, for the record-by-record step of tied replicates
+        self.data = np.concatenate(data) if len(data) > 1 else data[0]
+        self.data_offset = np.cumsum([0] + [len(x) for x in data[:-1]])
         self.d = d = data[0].shape[1]
         self.groups = [sweep.batch_group[u] for u in members]
         self.levels = sweep.levels[self.groups[0]]
@@ -202,11 +205,11 @@ class _Layer:
         shared = len(set(self.groups)) == 1 and all(np.array_equal(e, entries[0]) for e in entries)
         self.entry = np.array(entries[:1] if shared else entries)
 
-    def _tables(self, counts: list, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Step ``k``'s level counts and signed sums of each point's group (one for all when
-        the points share their entries)."""
+    def _tables(self, counts: list, k: int) -> list[np.ndarray]:
+        """Step ``k``'s signed sums of each point's group (one for all when the points share
+        their entries)."""
         groups = self.groups[:1] if len(self.entry) == 1 else self.groups
-        return [(counts[g][0][k], counts[g][1][k]) for g in groups]
+        return [counts[g][k] for g in groups]
 
     def block(self, first, block, batches, counts, normals, every) -> None:
         """Advance every point of the layer by ``block`` steps from step ``first``."""
@@ -229,21 +232,14 @@ class _Layer:
                 below = np.searchsorted(self.padded_levels[:-1], theta)
                 levels = len(self.padded_levels) - 1
                 at = self.entry * (levels + 1) + below
-                if len(tables) == 1:
-                    signed = np.take(tables[0][1], at)
-                else:
-                    signed = np.empty(theta.shape, np.int32)
-                    for p, (_, table) in enumerate(tables):
-                        np.take(table, at[p], out=signed[p])
+                signed = self._take(tables, at)
                 summed = signed * self.weight
                 on_level = theta == self.padded_levels[below]
                 if on_level.any():
-                    # the sampled records on the iterate's level, where it sits on one
-                    at = self.entry * levels + np.minimum(below, levels - 1)
-                    if len(tables) == 1:
-                        here = np.take(tables[0][0], at)
-                    else:
-                        here = np.stack([np.take(c, at[p]) for p, (c, _) in enumerate(tables)])
+                    # the sampled records on the iterate's level, where it sits on one: half
+                    # the step between the signed sums on either side of it
+                    at = self.entry * (levels + 1) + np.minimum(below, levels - 1)
+                    here = self._take(tables, at + 1) - self._take(tables, at)
                     tied = (on_level & (here > 0)).any(-1)
                     tied = tied if tied.any() else None
                 if self.clip == "after_averaging":
@@ -254,6 +250,15 @@ class _Layer:
             summed += noise[k]
             theta -= self.coef * summed
         self.untied_nonempty |= untied_nonempty.any(axis=(0, 2))
+
+    def _take(self, tables: list[np.ndarray], at: np.ndarray) -> np.ndarray:
+        """The entries ``at`` ``(P, R, d)`` of the step's tables (one for all, or per point)."""
+        if len(tables) == 1:
+            return np.take(tables[0], at)
+        taken = np.empty(at.shape, np.int32)
+        for p, table in enumerate(tables):
+            np.take(table, at[p], out=taken[p])
+        return taken
 
     def _evaluate(self, root_d: float) -> None:
         scale = self.sweep.scale
@@ -274,26 +279,30 @@ class _Layer:
         self.largest = np.maximum(self.largest, norms.max(axis=-1))
 
     def _record_steps(self, k, tied, batches: list[PoissonBatches], sizes, summed) -> None:
-        """The tied replicates' step, record by record (:func:`record_step`)."""
-        sweep = self.sweep
+        """The tied replicates' step, record by record (:func:`record_step`), for every point
+        of the layer in one call: the points' data stacked, replicate ``r`` of point ``p`` as
+        row ``p R + r``."""
+        R = tied.shape[1]
+        rows, records = [], []
         for p in np.flatnonzero(tied.any(axis=-1)):
-            u, replicates = self.members[p], tied[p]
-            rows, records, _ = batches[self.groups[p]].step(k)
-            chosen = replicates[rows]
-            sub_bounds = np.concatenate([[0], np.cumsum(np.where(replicates, sizes[p], 0))])
-            sums, largest = record_step(
-                self.theta[p],
-                sweep.points[u][0],
-                rows[chosen],
-                records[chosen],
-                sub_bounds,
-                sizes[p],
-                sweep.scale,
-                sweep.clip_norm,
-                self.clip,
-            )
-            summed[p, replicates] = sums[replicates]
-            self.largest[p] = max(self.largest[p], largest)
+            step_rows, step_records, _ = batches[self.groups[p]].step(k)
+            chosen = tied[p][step_rows]
+            rows.append(step_rows[chosen] + p * R)
+            records.append(step_records[chosen] + self.data_offset[p])
+        flat_tied, flat_sizes = tied.ravel(), sizes.ravel()
+        sums, norms = record_step(
+            self.theta.reshape(-1, self.d),
+            self.data,
+            np.concatenate(rows),
+            np.concatenate(records),
+            np.concatenate([[0], np.cumsum(np.where(flat_tied, flat_sizes, 0))]),
+            flat_sizes,
+            self.sweep.scale,
+            self.sweep.clip_norm,
+            self.clip,
+        )
+        summed.reshape(-1, self.d)[flat_tied] = sums[flat_tied]
+        np.maximum.at(self.largest, np.concatenate(rows) // R, norms)
 
     def largest_contribution(self) -> np.ndarray:
         """Per point, the largest norm of one record's contribution over the run."""

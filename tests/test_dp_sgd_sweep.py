@@ -9,12 +9,21 @@ reproduce it.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from simulators.dp import AbsoluteLoss
 from simulators.dp_sgd import dp_sgd_sharp, dp_sgd_sharp_sweep, sharp_data
-from simulators.dp_sgd_batches import BLOCK, LevelCounter, level_codes, poisson_batches
+from simulators.dp_sgd_batches import (
+    BLOCK,
+    LevelCounter,
+    integer_segment_sums,
+    level_codes,
+    poisson_batches,
+    segment_sums,
+)
 
 SCALE, CLIP, RATE, DELTA = 2.0, 1.0, 1 / 16, 1e-5
 
@@ -92,7 +101,8 @@ def test_level_counts_count_the_batch():
     data = sharp_data(64, 3, rng)
     levels = np.unique(data)
     batches = poisson_batches(64, 0.3, 4, 7, rng)
-    counts, signed = LevelCounter(level_codes(data, levels), len(levels)).counts(batches)
+    signed = LevelCounter(level_codes(data, levels), len(levels)).signed_sums(batches)
+    counts = np.diff(signed, axis=-1) // 2
     for k in range(7):
         _, records, bounds = batches.step(k)
         for r in range(4):
@@ -103,6 +113,17 @@ def test_level_counts_count_the_batch():
             for i, point in enumerate([-1.0, -0.25, 0.25, 1.0]):
                 diff = np.sign(point - batch).sum(axis=0)
                 np.testing.assert_array_equal(signed[k, r, :, i], diff)
+
+
+def test_segment_sums_with_empty_segments_anywhere():
+    values = np.arange(12.0).reshape(6, 2)
+    bounds = np.array([0, 0, 2, 2, 5, 6, 6, 6])
+    expected = [values[a:b].sum(axis=0) for a, b in itertools.pairwise(bounds)]
+    np.testing.assert_array_equal(segment_sums(values, bounds), expected)
+    integers = values.astype(np.uint64)
+    np.testing.assert_array_equal(integer_segment_sums(integers, bounds), expected)
+    empty = integer_segment_sums(integers[:0], np.zeros(3, int))
+    np.testing.assert_array_equal(empty, np.zeros((2, 2)))
 
 
 def test_level_codes_reject_values_off_the_levels():
