@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from . import common
+from . import common, single_precision
 
 # --- the lower bounds the construction attains, each written once (sympy) ----------------------
 
@@ -274,23 +274,31 @@ def noisy_last_values(
     common.check_generator(rng)
     a, b = coefficients(horizon, "convex", c)
     x = np.zeros((replicates, horizon))
-    rows = np.arange(replicates)
     columns = np.arange(horizon)
-    scale = sigma / np.sqrt(horizon)
+    scale = single_precision.FLOAT(sigma / np.sqrt(horizon))
+    # buffers reused by every step: a step is O(RT), and fresh (R, T) arrays cost as much
+    values = np.zeros((replicates, horizon + 1))
+    product = np.empty((replicates, horizon))
+    gradient = np.empty((replicates, horizon))
 
     def pieces(x: np.ndarray) -> np.ndarray:
-        values = np.zeros((replicates, horizon + 1))
-        np.cumsum(a * x, axis=1, out=values[:, 1:])
-        values[:, :-1] -= b * x
+        np.multiply(a, x, out=product)
+        np.cumsum(product, axis=1, out=values[:, 1:])
+        np.multiply(b, x, out=product)
+        values[:, :-1] -= product
         return values
 
     for t in range(1, horizon + 1):
         first = np.argmax(pieces(x), axis=1)  # first maximiser: the minimum index among ties
-        gradient = np.where(columns < first[:, None], a, 0.0)
-        inside = first < horizon
-        gradient[rows[inside], first[inside]] = -b[first[inside]]
-        gradient += scale * rng.standard_normal(x.shape)
-        x -= c / np.sqrt(t) * gradient
+        np.multiply(a, columns < first[:, None], out=gradient)
+        inside = np.flatnonzero(first < horizon)
+        gradient[inside, first[inside]] = -b[first[inside]]
+        # single-precision normals (simulators.single_precision: cut at 5.65, rounded to 6e-8),
+        # added to the float64 gradient: the noise's law, not its last bits, breaks the ties
+        noise = single_precision.standard_normal(rng, x.shape)
+        gradient += np.multiply(noise, scale, out=noise)
+        gradient *= c / np.sqrt(t)
+        x -= gradient
         norms = np.sqrt(np.einsum("ij,ij->i", x, x))
         outside = norms > 1.0
         x[outside] /= norms[outside, None]
