@@ -19,6 +19,7 @@ from simulators.dp_sgd import dp_sgd_sharp, dp_sgd_sharp_sweep, sharp_data
 from simulators.dp_sgd_batches import (
     BLOCK,
     LevelCounter,
+    geometric,
     integer_segment_sums,
     level_codes,
     poisson_batches,
@@ -124,6 +125,12 @@ def test_segment_sums_with_empty_segments_anywhere():
     np.testing.assert_array_equal(integer_segment_sums(integers, bounds), expected)
     empty = integer_segment_sums(integers[:0], np.zeros(3, int))
     np.testing.assert_array_equal(empty, np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("rate", [1 / 32, 0.2, 0.5])
+def test_geometric_is_numpys_geometric(rate):
+    ours = geometric(rate, (50, 7), np.random.default_rng(4))
+    np.testing.assert_array_equal(ours, np.random.default_rng(4).geometric(rate, (50, 7)))
 
 
 def test_level_codes_reject_values_off_the_levels():
