@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import common, single_precision
-from .common import huber, huber_gradient
+from .common import huber
 
 NOISES = ("gaussian", "pareto", "cauchy")
 SCHEDULES = ("sqrt", "constant", "inverse", "power")
@@ -289,8 +289,14 @@ def huber_instance(curvatures: np.ndarray, threshold: float) -> tuple[Callable, 
     lam = common.check_eigenvalues(curvatures, allow_zero=True)
     common.check_positive("threshold", threshold)
 
+    by_dtype = {np.dtype(np.float64): lam, np.dtype(np.float32): lam.astype(np.float32)}
+
     def grad(x: np.ndarray) -> np.ndarray:
-        return huber_gradient(x, threshold, lam)
+        # huber_gradient's lam * clip(x, -threshold, threshold), in x's precision and as the two
+        # ufuncs of the clip (np.clip's dispatch costs more than the arithmetic here)
+        g = np.maximum(x, -threshold)
+        np.minimum(g, threshold, out=g)
+        return np.multiply(g, by_dtype.get(x.dtype, lam), out=g)
 
     def val(x: np.ndarray) -> np.ndarray:
         return huber(x, threshold, lam).sum(axis=1)
