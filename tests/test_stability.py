@@ -100,6 +100,17 @@ def test_threshold_brackets_the_spectral_radius():
         assert spectral_radius(h, star * (1 + 1e-6), batch) > 1
 
 
+@pytest.mark.parametrize(("batch", "replacement"), [(1, True), (3, True), (2, False), (6, False)])
+def test_generalised_eigenvalue_threshold_equals_bisection(monkeypatch, batch, replacement):
+    # eta* = 1/lambda_max(Q, L) against bisection on the matrix-free radius (no L, Q at all)
+    h = rank_one_hessians(np.random.default_rng(9).standard_normal((7, 3)) * [1.0, 0.5, 2.0])
+    direct = stability_threshold(h, batch, replacement, rtol=1e-10)
+    monkeypatch.setattr(stab, "DENSE_MAX_DIM", 0)
+    bisected = stability_threshold(h, batch, replacement, rtol=1e-10)
+    assert direct == pytest.approx(bisected, rel=2e-10)
+    assert spectral_radius(h, direct, batch, replacement) <= 1
+
+
 def test_threshold_grows_with_batch_and_full_batch_without_replacement_is_gd():
     h = rank_one_hessians(np.random.default_rng(7).standard_normal((6, 3)))
     stars = [stability_threshold(h, b, rtol=1e-12) for b in (1, 2, 4, 8, 64)]
