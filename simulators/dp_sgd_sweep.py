@@ -184,6 +184,8 @@ class _Layer:
         same_loss = all(np.array_equal(s, sorted_first[0]) for s in sorted_first)
         # the loss is evaluated on the first column's values (every column holds the same)
         self.losses = [AbsoluteLoss(s) for s in (sorted_first[:1] if same_loss else sorted_first)]
+        if self.levels is not None:
+            self._level_losses()
         # the per-record step's weight and norm when no coordinate ties (every sign is +-1):
         # the same expressions as record_step, so the same floating-point numbers
         norm = scale * np.sqrt(float(d) / d)
@@ -219,10 +221,10 @@ class _Layer:
         untied_nonempty = sizes > 0
         root_d = np.sqrt(d)
         for k in range(block):
-            if (first + k) % every == 0:
-                self._evaluate(root_d)
             tied = None
             if self.levels is None:
+                if (first + k) % every == 0:
+                    self._evaluate(root_d)
                 summed = np.zeros_like(theta)
                 tied = np.ones(theta.shape[:2], bool)
             else:
@@ -230,6 +232,8 @@ class _Layer:
                 # and coordinate's entry, then the level
                 tables = self._tables(counts, k)
                 below = np.searchsorted(self.padded_levels[:-1], theta)
+                if (first + k) % every == 0:
+                    self._evaluate_on_levels(root_d, below)
                 levels = len(self.padded_levels) - 1
                 at = self.entry * (levels + 1) + below
                 signed = self._take(tables, at)
@@ -259,6 +263,37 @@ class _Layer:
         for p, table in enumerate(tables):
             np.take(table, at[p], out=taken[p])
         return taken
+
+    def _level_losses(self) -> None:
+        """What :meth:`AbsoluteLoss.coordinate_excess` needs, indexed by level: the number of
+        values below an iterate with ``i`` levels below it (numpy's searchsorted over all n
+        values, replaced by the step's search over the levels), the prefix sums, n and the
+        minimum, per loss ``(losses, 1, 1)``."""
+        levels, losses = self.padded_levels[:-1], self.losses
+        width = max(loss.n for loss in losses) + 1
+        self.values_below = np.array(
+            [[*np.searchsorted(loss.sorted_values, levels), loss.n] for loss in losses]
+        )
+        self.prefix = np.zeros((len(losses), width))
+        for i, loss in enumerate(losses):
+            self.prefix[i, : loss.n + 1] = loss.prefix
+        self.loss_index = np.arange(len(losses))[:, None, None]
+        self.loss_n = np.array([loss.n for loss in losses])[:, None, None]
+        median = np.array([loss.sorted_values[(loss.n - 1) // 2] for loss in losses])
+        at_median = np.searchsorted(levels, median)[:, None, None]
+        self.loss_min = self._f(median[:, None, None], at_median)
+
+    def _f(self, t: np.ndarray, below: np.ndarray) -> np.ndarray:
+        """``AbsoluteLoss._f`` (the mean absolute deviation) with its count of values below
+        ``t`` read off the levels: the same expression, so the same floating-point numbers."""
+        k = self.values_below[self.loss_index, below]
+        s, n = self.prefix, self.loss_n
+        sk, sn = s[self.loss_index, k], s[self.loss_index, n]
+        return (t * k - sk + (sn - sk) - t * (n - k)) / n
+
+    def _evaluate_on_levels(self, root_d: float, below: np.ndarray) -> None:
+        excess = self._f(self.theta, below) - self.loss_min  # the loss's own scale is 1
+        self.total += self.sweep.scale * excess.sum(axis=-1) / root_d
 
     def _evaluate(self, root_d: float) -> None:
         scale = self.sweep.scale
