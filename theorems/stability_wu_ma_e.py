@@ -26,6 +26,7 @@ decays like it when :math:`\rho(M) < 1`.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -118,13 +119,67 @@ def wu_ma_e_sufficient(ctx: RunContext, finite_population: bool = True) -> Searc
     return wu_ma_e_search(finite_population)
 
 
+# The search evaluates each instance's condition twice (its slack steers the search, then the
+# premise) and the resolution re-checks the kept instances for every near threshold, which
+# changes neither the condition's value nor the conclusion: both are cached per instance
+# (pure functions of the data, the batch and s), keyed by the features' bytes.
+FeaturesKey = tuple[tuple[int, ...], bytes]
+
+
+def _key(features: np.ndarray) -> FeaturesKey:
+    return features.shape, features.tobytes()
+
+
+def _features(key: FeaturesKey) -> np.ndarray:
+    return np.frombuffer(key[1]).reshape(key[0])
+
+
+def _factor(n: int, b: int, finite_population: bool) -> float:
+    return noise_factor(n, b, replacement=not finite_population)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _condition(key: FeaturesKey, b: int, s: float, finite_population: bool) -> float:
+    """The condition's lambda_max at eta = s 2/tr(H)."""
+    g = _features(key)
+    eta = s * 2 / hessian_trace(g)
+    return wu_ma_e_quantity(rank_one_hessians(g), eta, b, _factor(len(g), b, finite_population))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _one_dim_thresholds(
+    key: FeaturesKey, b: int, finite_population: bool
+) -> tuple[float, float] | None:
+    """The closed-form and the operator's thresholds where H has rank 1, else None."""
+    g = _features(key)
+    h = restrict_to_range(rank_one_hessians(g))
+    if h.shape[1] != 1:
+        return None
+    values = h[:, 0, 0]
+    factor = _factor(len(g), b, finite_population)
+    closed_form = one_dim_threshold(values.mean(), np.mean(values**2), factor)
+    return closed_form, stability_threshold(h, b, replacement=False, rtol=1e-12)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _conclusion(key: FeaturesKey, b: int, s: float, finite_population: bool) -> bool:
+    """Mean-square stability at eta = s 2/tr(H), and the 1-D thresholds' agreement."""
+    g = _features(key)
+    eta = s * 2 / hessian_trace(g)
+    radius = spectral_radius(rank_one_hessians(g), eta, b, replacement=False)
+    if radius > 1 + SLACK:
+        return False
+    pair = _one_dim_thresholds(key, b, finite_population)
+    return pair is None or abs(pair[0] / pair[1] - 1) <= SLACK
+
+
 def wu_ma_e_search(finite_population: bool, threshold: float = 1.0) -> Search:
     """The search for "condition <= ``threshold`` implies stability"; its near statements
     raise the threshold to 1 + d (false in one dimension, where the condition is also
     necessary)."""
 
     def factor(n: int, b: int) -> float:
-        return noise_factor(n, b, replacement=not finite_population)
+        return _factor(n, b, finite_population)
 
     @st.composite
     def instances(draw):
@@ -138,31 +193,20 @@ def wu_ma_e_search(finite_population: bool, threshold: float = 1.0) -> Search:
 
     def slack(inst) -> float:
         """Distance of the condition from its threshold: 0 on the premise's edge."""
-        g, b, _ = inst
+        g, b, s = inst
         if hessian_trace(g) == 0:
             return -1.0  # outside the premise: H = 0 has no threshold
-        h = rank_one_hessians(g)
-        return threshold - wu_ma_e_quantity(h, eta_of(inst), b, factor(len(g), b))
+        return threshold - _condition(_key(g), b, s, finite_population)
 
     def premise(inst) -> bool:
         return slack(inst) >= 0
 
     def one_dim_thresholds(inst) -> tuple[float, float] | None:
-        g, b, _ = inst
-        h = restrict_to_range(rank_one_hessians(g))
-        if h.shape[1] != 1:
-            return None
-        values = h[:, 0, 0]
-        closed_form = one_dim_threshold(values.mean(), np.mean(values**2), factor(len(g), b))
-        return closed_form, stability_threshold(h, b, replacement=False, rtol=1e-12)
+        return _one_dim_thresholds(_key(inst[0]), inst[1], finite_population)
 
     def conclusion(inst) -> bool:
-        g, b, _ = inst
-        radius = spectral_radius(rank_one_hessians(g), eta_of(inst), b, replacement=False)
-        if radius > 1 + SLACK:
-            return False
-        pair = one_dim_thresholds(inst)
-        return pair is None or abs(pair[0] / pair[1] - 1) <= SLACK
+        g, b, s = inst
+        return _conclusion(_key(g), b, s, finite_population)
 
     def describe(inst) -> dict:
         g, b, _ = inst
