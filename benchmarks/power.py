@@ -18,7 +18,9 @@ tasks not started by then are cancelled, and a claim that ran fewer seeds says s
     python -m benchmarks.power [--seeds 50] [--cheap-seeds 200] [--cheap-below 1.0]
                                [--profile quick] [--jobs 2] [--hours 1] [PREFIX...]
 
-Writes benchmarks/results/power.json.
+Writes benchmarks/results/power.json. With PREFIX arguments only the matching claims are
+re-measured: the other claims' numbers and the whole run's description are kept, and the
+re-measurement is listed under ``remeasured`` (its seeds, workers and wall time).
 """
 
 from __future__ import annotations
@@ -171,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     seeds = args.seeds or (50 if args.profile == "quick" else 200)
     claims = select(all_claims(), args.prefixes)
-    previous = {}
+    previous_doc: dict = {}
     if args.out.exists():  # keep other claims' measurements when re-measuring a subset
-        previous = json.loads(args.out.read_text()).get("claims", {})
+        previous_doc = json.loads(args.out.read_text())
+    previous = previous_doc.get("claims", {})
     cost = previous_cost(args.out)
     results = dict(previous)
     start = time.perf_counter()
@@ -211,6 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(time.perf_counter() - start, 1),
         "claims": dict(sorted(results.items())),
     }
+    if args.prefixes and previous_doc.get("claims"):
+        # a subset re-measured: the whole run's description stays; this run is listed under it
+        run = {k: doc[k] for k in ("seeds", "cheap_seeds", "machine", "wall_seconds")}
+        run["claims"] = sorted(runs)
+        kept = [c for c in previous_doc.get("cheap_claims", []) if c not in runs]
+        doc = {
+            **previous_doc,
+            "cheap_claims": sorted(kept + doc["cheap_claims"]),
+            "remeasured": [*previous_doc.get("remeasured", []), run],
+            "claims": doc["claims"],
+        }
     write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
     below = [cid for cid in runs if not results[cid]["meets_goal"]]
     short = [cid for cid in runs if results[cid]["seeds_run"] < seeds]
