@@ -282,6 +282,10 @@ def noisy_last_values(
     gradient = np.empty((replicates, horizon))
 
     def pieces(x: np.ndarray) -> np.ndarray:
+        # piece 0 is -b_0 x_0 alone: the buffer's column 0 is reset, or the subtraction below
+        # would accumulate -b_0 x_0 over every step (and, once noise pushes x_0 negative,
+        # lift piece 0 over the others)
+        values[:, 0] = 0.0
         np.multiply(a, x, out=product)
         np.cumsum(product, axis=1, out=values[:, 1:])
         np.multiply(b, x, out=product)
