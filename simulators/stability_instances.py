@@ -52,14 +52,32 @@ def datasets(draw, max_n: int = 12, max_d: int = 8, min_n: int = 1) -> np.ndarra
 
 @st.composite
 def stability_instances(
-    draw, batches: Sequence[int] = (1,), max_n=12, max_d=8, cap_at_n=False, top=3.0
+    draw,
+    batches: Sequence[int] = (1,),
+    max_n=12,
+    max_d=8,
+    cap_at_n=False,
+    top=3.0,
+    edge: bool | None = None,
 ) -> Instance:
     """``(features, B, s)`` with ``eta = s * 2 / tr(H)``. Without replacement (``cap_at_n``) a
-    batch larger than n is read as the whole data set."""
+    batch larger than n is read as the whole data set.
+
+    With ``edge`` (the sampling scheme: True with replacement, False without), half of the
+    draws place ``s`` in the top half of the instance's own stable range, ``s = u s^*`` with
+    ``u`` in [1/2, 1] and ``s^* = eta^* tr(H)/2`` the exact threshold: the premise's edge, where
+    a counterexample to a bound on ``eta tr(H)`` lives. A uniform ``s`` reaches the band
+    ``(1, s^*]`` only with probability ``(s^* - 1)/top``, a few percent when ``s^*`` is near 1.
+    """
     g = draw(datasets(max_n=max_n, max_d=max_d))
     b = draw(st.sampled_from(batches))
     b = min(b, len(g)) if cap_at_n else b
-    s = draw(st.floats(0.01, top, allow_nan=False))
+    trace = hessian_trace(g)
+    if edge is not None and trace > 0 and draw(st.booleans()):
+        star = stability_threshold(rank_one_hessians(g), b, edge, rtol=1e-10) * trace / 2
+        s = star * draw(st.floats(0.5, 1.0, allow_nan=False))
+    else:
+        s = draw(st.floats(0.01, top, allow_nan=False))
     return g, b, s
 
 
