@@ -423,3 +423,21 @@ def test_claims_are_grouped_by_paper_in_both_pages(tmp_path):
     assert page.count('class="paper-row"') == 2
     md = (tmp_path / "report.md").read_text()
     assert md.count("\n# ") == 2 and "Papers: " in md
+
+
+def test_figures_drawn_on_workers_are_the_same_bytes(tmp_path, monkeypatch):
+    """Large runs draw on spawned workers (the package's kinds) and here (kinds registered
+    elsewhere, like this file's): the same figures as drawn in one process."""
+    import proofs_checks.report as report
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial.mkdir()
+    parallel.mkdir()
+    write_demo_report(serial)
+    monkeypatch.setattr(report, "PARALLEL_FIGURES_FROM", 1)
+    write_demo_report(parallel)
+    pngs = sorted(p.name for p in (serial / "figures").glob("*.png"))
+    assert pngs and pngs == sorted(p.name for p in (parallel / "figures").glob("*.png"))
+    for name in pngs:
+        drawn_here = (serial / "figures" / name).read_bytes()
+        assert drawn_here == (parallel / "figures" / name).read_bytes()

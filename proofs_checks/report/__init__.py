@@ -17,6 +17,7 @@ document or its path as ``reliability``; without it the column shows a dash.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,6 @@ def write_report(
         that cannot be drawn does not stop the report). results.json is rewritten atomically
         with these fields; figures of claims no longer in the run are removed.
     """
-    from ..figures import render_pngs
 
     directory = Path(directory)
     results_path = directory / "results.json"
@@ -74,12 +74,10 @@ def write_report(
     screen: dict[str, bytes] = {}
     errors: dict[str, str] = {}
     claims = []
-    for record in run.claims:
-        try:
-            pngs = render_pngs(record)
-        except Exception as exc:  # shown in the claim's section, never silently dropped
-            errors[record.id] = f"{type(exc).__name__}: {exc}"
-            pngs = None
+    for record, pngs_or_error in zip(run.claims, _render_all(run.claims), strict=True):
+        pngs = None if isinstance(pngs_or_error, str) else pngs_or_error
+        if isinstance(pngs_or_error, str):  # shown in the claim's section, never silently dropped
+            errors[record.id] = pngs_or_error
         figure = None
         if pngs is not None:
             figure = f"figures/{record.id}.png"
@@ -96,6 +94,50 @@ def write_report(
     write_atomic(directory / "report.md", markdown(view))
     write_atomic(directory / "index.html", page(view))
     return run
+
+
+def _render_one(record: Any) -> tuple[bytes, bytes] | str | None:
+    """A claim's figure (print and screen PNGs), None without one, or why drawing failed."""
+    from ..figures import render_pngs
+
+    try:
+        return render_pngs(record)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+# Drawing is most of a report's cost (matplotlib's layout and PNG encoding, ~0.3 s a claim):
+# large runs draw on every core. Fresh "spawn" workers, not forked ones: the caller may be a
+# threaded process (an xdist controller), where fork is unsafe. A fresh worker knows only the
+# package's own kinds, so a claim of a kind registered elsewhere (a user's theorem module) is
+# drawn in this process. The PNGs are the same bytes either way.
+PARALLEL_FIGURES_FROM = 24
+
+
+def _drawable_elsewhere(record: Any) -> bool:
+    from ..kinds.base import KINDS
+
+    cls = KINDS.get(record.kind)
+    return cls is not None and cls.__module__.startswith(__package__.rsplit(".", 1)[0] + ".")
+
+
+def _render_all(records: list[Any]) -> list[tuple[bytes, bytes] | str | None]:
+    workers = min(os.cpu_count() or 1, 4)
+    away = [i for i, r in enumerate(records) if _drawable_elsewhere(r)]
+    if len(away) < PARALLEL_FIGURES_FROM or workers < 2:
+        return [_render_one(r) for r in records]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    drawn: dict[int, tuple[bytes, bytes] | str | None] = {}
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            away_records = [records[i] for i in away]
+            drawn = dict(zip(away, pool.map(_render_one, away_records, chunksize=4), strict=True))
+    except OSError:  # no processes to be had here: draw in this one
+        drawn = {}
+    return [drawn[i] if i in drawn else _render_one(r) for i, r in enumerate(records)]
 
 
 def _with_figures(doc: dict[str, Any] | None, run: RunRecord) -> dict[str, Any]:
