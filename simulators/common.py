@@ -82,6 +82,14 @@ def check_finite_vector(name: str, values: Any, length: int | None = None) -> np
     return v
 
 
+def check_step_sizes(steps: Any) -> np.ndarray:
+    """``steps`` as a float vector: non-empty, every step size positive and finite."""
+    steps = np.asarray(steps, dtype=float)
+    if steps.ndim != 1 or steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
+        raise ValueError("steps must be a non-empty vector of positive finite step sizes")
+    return steps
+
+
 def check_horizons(horizons: Any, lowest: int = 1, highest: int | None = None) -> np.ndarray:
     """Strictly increasing integers in ``[lowest, highest]``, as an ``int`` array."""
     h = np.asarray(horizons)

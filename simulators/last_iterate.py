@@ -219,9 +219,7 @@ def last_iterate_values(
         Non-finite entries mean the run overflowed; they are returned, not hidden.
     """
     x0 = common.check_finite_vector("x0", x0)
-    steps = np.asarray(steps, dtype=float)
-    if steps.ndim != 1 or steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
-        raise ValueError("steps must be a non-empty vector of positive finite step sizes")
+    steps = common.check_step_sizes(steps)
     horizons = common.check_horizons(horizons, lowest=1, highest=steps.size)
     common.check_positive_int("replicates", replicates)
     common.check_generator(rng)

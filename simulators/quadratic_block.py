@@ -81,9 +81,7 @@ def quadratic_box_values(
     common.check_positive("radius", radius)
     if not (np.isfinite(start) and abs(start) <= radius):
         raise ValueError(f"start must lie in [-radius, radius], got {start!r}")
-    steps = np.asarray(steps, dtype=float)
-    if steps.ndim != 1 or steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
-        raise ValueError("steps must be a non-empty vector of positive finite step sizes")
+    steps = common.check_step_sizes(steps)
     horizons = common.check_horizons(horizons, lowest=1, highest=steps.size)
     common.check_positive_int("replicates", replicates)
     common.check_generator(rng)
