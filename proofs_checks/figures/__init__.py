@@ -90,6 +90,7 @@ def _drawn_once(fig: Figure, dpi: float) -> Any | None:
 
     fig.set_dpi(dpi)
     canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # :func:`figure` attaches one
     canvas.draw()  # the layout and the pixels in one pass; savefig's tight box costs two
     content = fig.get_tightbbox(canvas.get_renderer())
     width, height = fig.get_size_inches()
