@@ -7,6 +7,7 @@ collected, selected and run, and whether the run was interrupted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,22 +44,33 @@ def describe_run(run: dict[str, Any] | None) -> str | None:
     return None
 
 
-def write_outputs(directory: Path, doc: dict[str, Any], reliability: Path | None = None) -> Path:
+def write_outputs(
+    directory: Path,
+    doc: dict[str, Any],
+    reliability: Path | None = None,
+    drawn: Mapping[str, Any] | None = None,
+) -> Path:
     """Write ``directory/results.json``, then the report pages; return the results path.
 
     ``reliability`` is a power benchmark (``benchmarks/results/power.json``) whose numbers the
     report shows next to each claim. A report writer that cannot be imported does not lose the
-    results: results.json is written first, and the error propagates after it.
+    results: results.json is written first, and the error propagates after it. ``drawn``:
+    figures already drawn, by claim id (:func:`proofs_checks.report.draw_entry`).
     """
     from .results import write_results
 
     path = write_results(Path(directory), doc)
-    write_report_pages(Path(directory), doc, reliability)
+    write_report_pages(Path(directory), doc, reliability, drawn)
     return path
 
 
-def write_report_pages(directory: Path, doc: dict[str, Any], reliability: Path | None) -> None:
+def write_report_pages(
+    directory: Path,
+    doc: dict[str, Any],
+    reliability: Path | None,
+    drawn: Mapping[str, Any] | None = None,
+) -> None:
     """The report pages (report.md, index.html, figures/); ``reliability`` may be None."""
     from .report import write_report
 
-    write_report(directory, doc, reliability=reliability)
+    write_report(directory, doc, reliability=reliability, drawn=drawn)

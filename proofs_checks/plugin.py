@@ -52,6 +52,7 @@ from .options import nonnegative_int
 
 _ENTRY_KEY = "ratecheck_entry"  # a claim's results.json entry, in its test report
 _COUNTS_KEY = "ratecheck_counts"  # an xdist worker's claim counts, in each claim's report
+_FIGURE_KEY = "ratecheck_figure"  # a claim's figure drawn on an xdist worker (base64 PNGs)
 
 
 def _profile(text: str) -> str:
@@ -216,6 +217,10 @@ class ClaimItem(pytest.Item):
             self.user_properties.append((_COUNTS_KEY, json.dumps(rate_report.counts())))
         entry, passed, message = _evaluate(self.claim, seed, profile)
         self.user_properties.append((_ENTRY_KEY, json.dumps(entry)))
+        if hasattr(self.config, "workerinput") and self.config.getoption("rate_report"):
+            figure = _draw(entry)
+            if figure is not None:
+                self.user_properties.append((_FIGURE_KEY, figure))
         if not passed:
             raise ClaimFailure(message)
 
@@ -230,6 +235,38 @@ class ClaimItem(pytest.Item):
         return self.path, line, f"claim {self.claim.id}"
 
 
+def _draw(entry: dict[str, Any]) -> str | None:
+    """The claim's figure for the report, drawn here as the claim finishes (JSON text), or None
+    to leave it to the report writer.
+
+    On pytest-xdist workers: drawing is most of a report's cost, and drawn while the other
+    worker still runs claims it costs no wall time at the end. The bytes are those the report
+    writer would draw (:func:`proofs_checks.report.draw_entry`).
+    """
+    import base64
+
+    try:
+        from .report import draw_entry
+
+        drawn = draw_entry(entry)
+    except Exception:  # the report writer draws it and says what went wrong
+        return None
+    if isinstance(drawn, tuple):
+        print_png, screen_png = (base64.b64encode(png).decode("ascii") for png in drawn)
+        return json.dumps({"id": entry["id"], "png": print_png, "screen": screen_png})
+    return json.dumps({"id": entry["id"], "error": drawn})
+
+
+def _undraw(text: str) -> tuple[str, Any]:
+    """:func:`_draw`'s JSON text back to the claim id and what the report writer takes."""
+    import base64
+
+    obj = json.loads(text)
+    if "png" in obj:
+        return obj["id"], (base64.b64decode(obj["png"]), base64.b64decode(obj["screen"]))
+    return obj["id"], obj["error"]
+
+
 # --- the run's record ----------------------------------------------------------------------
 
 
@@ -240,6 +277,7 @@ class RateReport:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.entries: dict[str, dict] = {}
+        self.figures: dict[str, Any] = {}  # drawn on xdist workers, by claim id
         self.collected = 0
         self.selected: int | None = None  # None until this process has collected
         self.worker_counts: dict[str, int] | None = None
@@ -254,9 +292,25 @@ class RateReport:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = sum(isinstance(item, ClaimItem) for item in session.items)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        """The figure rides on the call phase's report only: the teardown report copies the
+        item's properties again, and junitxml writes those into its file."""
+        if any(key == _FIGURE_KEY for key, _ in item.user_properties):
+            item.user_properties = [p for p in item.user_properties if p[0] != _FIGURE_KEY]
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
+        # an xdist worker sends its reports on whole; the controller (or a lone process) reads
+        if report.when != "call" or hasattr(self.config, "workerinput"):
             return
+        figures = [v for k, v in report.user_properties if k == _FIGURE_KEY]
+        if figures:  # taken out before other plugins (junitxml) copy the PNGs' text
+            report.user_properties = [p for p in report.user_properties if p[0] != _FIGURE_KEY]
+        for value in figures:
+            if isinstance(value, str):
+                claim_id, drawn = _undraw(value)
+                self.figures[claim_id] = drawn
         for key, value in report.user_properties:
             if not isinstance(value, str):
                 continue  # ours are JSON text; another plugin's properties are not read
@@ -320,7 +374,7 @@ class RateReport:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         note = describe_run(run)
         try:
-            write_outputs(Path(directory), doc, config.getoption("rate_reliability"))
+            write_outputs(Path(directory), doc, config.getoption("rate_reliability"), self.figures)
         except Exception as exc:  # results.json is written first; say why the pages are not
             if reporter is None:
                 raise

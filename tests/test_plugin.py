@@ -278,3 +278,37 @@ def test_xdist_workers_report_what_they_collected(pytester):
     doc = results(pytester)
     assert doc["run"]["collected"] == 3 and doc["run"]["selected"] == 2
     assert doc["run"]["ran"] == 2 and doc["passed"] is True
+
+
+def test_xdist_workers_draw_the_figures_the_report_would_draw(pytester):
+    """On xdist workers each claim's figure is drawn as the claim finishes: the same bytes as a
+    one-process run's report, and none of it in a junit file."""
+    path = write(pytester)
+    pytester.runpytest_subprocess(path, "--rate-report", "one", "--ratecheck-seed", "3")
+    pytester.runpytest_subprocess(
+        path, "-n", "2", "--rate-report", "two", "--ratecheck-seed", "3", "--junitxml", "j.xml"
+    )
+    one, two = (pytester.path / d / "figures" / "demo.inverse.rate.png" for d in ("one", "two"))
+    assert one.read_bytes() == two.read_bytes()
+    pages = [(pytester.path / d / "index.html").read_text() for d in ("one", "two")]
+    embedded = [re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", page) for page in pages]
+    assert embedded[0] and embedded[0] == embedded[1]
+    junit = (pytester.path / "j.xml").read_text()
+    assert "ratecheck_entry" in junit and "ratecheck_figure" not in junit
+
+
+def test_a_drawn_figure_travels_whole_and_the_report_uses_it(tmp_path):
+    from report_demo import claims, evaluate
+
+    from proofs_checks.plugin import _draw, _undraw
+    from proofs_checks.report import write_report
+
+    run = evaluate(claims()[1:2])
+    entry = run.claims[0].to_json()
+    claim_id, drawn = _undraw(_draw(entry))
+    assert claim_id == entry["id"] and isinstance(drawn, tuple)
+    assert drawn[0].startswith(b"\x89PNG") and len(drawn[1]) < len(drawn[0])
+    # the screen copy given as the print one: the report writes what it is given
+    written = write_report(tmp_path, run, drawn={claim_id: (drawn[1], drawn[1])})
+    assert (tmp_path / "figures" / f"{claim_id}.png").read_bytes() == drawn[1]
+    assert next(c for c in written.claims if c.id == claim_id).figure is not None

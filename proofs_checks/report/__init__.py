@@ -18,18 +18,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from ..records import RunRecord
+from ..records import ClaimRecord, RunRecord
 from ..results import write_atomic
 from .html import page
 from .markdown import markdown
 from .reliability import Reliability
 from .view import ReportView, build_view
 
-__all__ = ["Reliability", "ReportView", "build_view", "write_report"]
+__all__ = ["Drawn", "Reliability", "ReportView", "build_view", "draw_entry", "write_report"]
+
+#: A claim's figure as the report uses it: its (print, screen) PNGs, None when its kind draws
+#: none, or the text of why drawing failed.
+Drawn: TypeAlias = tuple[bytes, bytes] | str | None
 
 
 def write_report(
@@ -38,6 +43,7 @@ def write_report(
     reliability: Reliability | dict[str, Any] | Path | str | None = None,
     *,
     power: Reliability | dict[str, Any] | Path | str | None = None,
+    drawn: Mapping[str, Drawn] | None = None,
 ) -> RunRecord:
     """Write figures/, results.json, report.md and index.html into ``directory``.
 
@@ -51,6 +57,9 @@ def write_report(
     reliability
         The power benchmark (``benchmarks/results/power.json``) as a document or a path, or
         None for no reliability column. ``power`` is the same, under its former name.
+    drawn
+        Figures already drawn by :func:`draw_entry`, by claim id (a pytest-xdist worker draws
+        each claim's figure as the claim finishes); the others are drawn here.
 
     Returns
     -------
@@ -74,7 +83,7 @@ def write_report(
     screen: dict[str, bytes] = {}
     errors: dict[str, str] = {}
     claims = []
-    for record, pngs_or_error in zip(run.claims, _render_all(run.claims), strict=True):
+    for record, pngs_or_error in zip(run.claims, _render_all(run.claims, drawn), strict=True):
         pngs = None if isinstance(pngs_or_error, str) else pngs_or_error
         if isinstance(pngs_or_error, str):  # shown in the claim's section, never silently dropped
             errors[record.id] = pngs_or_error
@@ -96,7 +105,16 @@ def write_report(
     return run
 
 
-def _render_one(record: Any) -> tuple[bytes, bytes] | str | None:
+def draw_entry(entry: dict[str, Any]) -> Drawn:
+    """A claim's figure from its results.json entry, the same bytes :func:`write_report` draws
+    from the run's document (the entry goes through the document's round trip first)."""
+    from ..records import jsonable
+
+    record = ClaimRecord.from_json(entry, "entry", "claim")
+    return _render_one(ClaimRecord.from_json(jsonable(record.to_json()), "entry", "claim"))
+
+
+def _render_one(record: Any) -> Drawn:
     """A claim's figure (print and screen PNGs), None without one, or why drawing failed."""
     from ..figures import render_pngs
 
@@ -121,7 +139,16 @@ def _drawable_elsewhere(record: Any) -> bool:
     return cls is not None and cls.__module__.startswith(__package__.rsplit(".", 1)[0] + ".")
 
 
-def _render_all(records: list[Any]) -> list[tuple[bytes, bytes] | str | None]:
+def _render_all(records: list[Any], drawn: Mapping[str, Drawn] | None) -> list[Drawn]:
+    """Each record's figure: ``drawn``'s where it has it, the others drawn now."""
+    if drawn is None:
+        return _render_new(records)
+    todo = [r for r in records if r.id not in drawn]
+    new = dict(zip((r.id for r in todo), _render_new(todo), strict=True))
+    return [drawn[r.id] if r.id in drawn else new[r.id] for r in records]
+
+
+def _render_new(records: list[Any]) -> list[Drawn]:
     workers = min(os.cpu_count() or 1, 4)
     away = [i for i, r in enumerate(records) if _drawable_elsewhere(r)]
     if len(away) < PARALLEL_FIGURES_FROM or workers < 2:
@@ -129,7 +156,7 @@ def _render_all(records: list[Any]) -> list[tuple[bytes, bytes] | str | None]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    drawn: dict[int, tuple[bytes, bytes] | str | None] = {}
+    drawn: dict[int, Drawn] = {}
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
