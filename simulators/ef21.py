@@ -22,7 +22,10 @@ def top_k(values: np.ndarray, keep: np.ndarray | int) -> np.ndarray:
 
     ``keep`` has the shape of ``values`` without its last axis, or broadcasts to it.
     """
-    rank = np.argsort(np.argsort(-np.abs(values), axis=-1, kind="stable"), axis=-1)
+    order = np.argsort(-np.abs(values), axis=-1, kind="stable")
+    # each entry's rank: the inverse of the sorting permutation, scattered, not sorted again
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(values.shape[-1]), axis=-1)
     return np.where(rank < np.asarray(keep)[..., None], values, 0.0)
 
 
@@ -141,12 +144,13 @@ def ef21_bound_ratios(
     minimiser = np.linalg.solve(hessians.mean(axis=1), weighted[..., None])[..., 0]
     x = np.array(start, float)
     gap = value(x) - value(minimiser)
-    local = client_gradients(x)
+    local = gradients = client_gradients(x)
     total = np.zeros(x.shape[0])
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(iterations):
-            total += np.sum(client_gradients(x).mean(axis=1) ** 2, axis=1)
+            total += np.sum(gradients.mean(axis=1) ** 2, axis=1)
             x = x - steps[:, None] * local.mean(axis=1)
-            local = local + top_k(client_gradients(x) - local, keep[:, None])
+            gradients = client_gradients(x)  # at x^{t+1}: the compressed update's and next sum's
+            local = local + top_k(gradients - local, keep[:, None])
     ratio = steps * total / (2 * gap)
     return np.where(np.isfinite(ratio), ratio, np.inf)

@@ -45,10 +45,17 @@ FACTORS = (0.5, 0.8, 0.95, 1.0, 1.03, 1.06, 1.1, 1.2, 1.5)
 #: about 1/theta <= 2d/k <= 12 steps for Top-1 in R^6, and the L_min mutant blows up within
 #: ten (the notes saw T = 4 and T = 10): 300 steps cover both many times over.
 ITERATIONS = 300
+#: The minimum_smoothness mutant's runs. The ratio is a partial sum of non-negative terms, so a
+#: shorter run can only lose a counterexample, never make one; by T = 30 (2.5 times the longest
+#: error-feedback transient) 141, 157 and 142 of the 143, 158 and 144 instances in the premise
+#: that break the bound at T = 300 already do (seeds 1-3, out of 1408), at a tenth of the cost.
+MUTANT_ITERATIONS = 30
 
 
 @cache
-def _ratios(constant: str, seed: int) -> dict[tuple[int, int, int, int], float]:
+def _ratios(
+    constant: str, seed: int, iterations: int = ITERATIONS
+) -> dict[tuple[int, int, int, int], float]:
     """Bound ratio for every (shape, draw, k, factor), from one seeded bank of instances."""
     rng = np.random.default_rng(seed)
     table: dict[tuple[int, int, int, int], float] = {}
@@ -69,16 +76,18 @@ def _ratios(constant: str, seed: int) -> dict[tuple[int, int, int, int], float]:
         keep = keep_index + 1
         steps = ef21_step_size(hessians[draw], keep, constant) * np.array(FACTORS)[factor]
         ratios = ef21_bound_ratios(
-            hessians[draw], centres[draw], starts[draw], keep, steps, ITERATIONS
+            hessians[draw], centres[draw], starts[draw], keep, steps, iterations
         )
         for (d, k, f), ratio in zip(index, ratios, strict=True):
             table[(s, d, k, f)] = float(ratio)
     return table
 
 
-def step_search(constant: str, seed: int, strength: float = 0.0) -> Search:
+def step_search(
+    constant: str, seed: int, strength: float = 0.0, iterations: int = ITERATIONS
+) -> Search:
     """The claim as a search; ``strength`` > 0 admits steps up to (1 + strength) x threshold."""
-    table = _ratios(constant, seed)
+    table = _ratios(constant, seed, iterations)
 
     def instance_key(draw: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         shape, which, keep, factor = draw
@@ -123,11 +132,11 @@ def step_search(constant: str, seed: int, strength: float = 0.0) -> Search:
         describe,
         notes={
             "smoothness constant in the step": constant,
-            "iterations": ITERATIONS,
+            "iterations": iterations,
             "worst ratio in the premise": max(held),
             "worst ratio in the premise, k < d": max(compressed),
         },
-        near=lambda d: step_search(constant, seed, strength + d),
+        near=lambda d: step_search(constant, seed, strength + d, iterations),
         near_parameter="threshold factor (steps up to (1 + d) / (L + L_AM sqrt(beta/theta)))",
         slack=slack,
     )
@@ -164,9 +173,11 @@ def step_search(constant: str, seed: int, strength: float = 0.0) -> Search:
             "minimum_smoothness",
             "the step built on the smallest L_i, 1/(L + L_min sqrt(beta/theta)): larger than "
             "the theorem allows on heterogeneous clients",
-            params={"constant": "minimum"},
+            params={"constant": "minimum", "iterations": MUTANT_ITERATIONS},
         )
     ],
 )
-def arithmetic_mean_step(ctx: RunContext, constant: str = "arithmetic") -> Search:
-    return step_search(constant, int(ctx.rng.integers(0, 2**31)))
+def arithmetic_mean_step(
+    ctx: RunContext, constant: str = "arithmetic", iterations: int = ITERATIONS
+) -> Search:
+    return step_search(constant, int(ctx.rng.integers(0, 2**31)), iterations=iterations)
