@@ -82,6 +82,12 @@ def loss_recursion(
     return out
 
 
+#: Runs simulated together: a block's draws and errors (256 x 100 float64, 200 kB each at the
+#: claim's 100 modes) stay in cache over all steps, where sweeping 8,000 runs a step streamed
+#: 6 MB arrays from memory several times a step (2.6 -> 2.2 CPU-s for the claim's 8,000 runs).
+RUN_BLOCK = 256
+
+
 def sgd_test_loss(
     eigenvalues: np.ndarray,
     target: np.ndarray,
@@ -92,6 +98,11 @@ def sgd_test_loss(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Test loss ``e^T Sigma e / 2`` of online SGD from ``w_0 = 0``, per replicate and horizon.
+
+    The runs are simulated in blocks of ``RUN_BLOCK``, each block over all steps, in the
+    whitened error ``u = Sigma^(1/2) e``: with ``x = Sigma^(1/2) z``, ``z`` standard normal,
+    the residual ``x^T e`` is ``z^T u``, the update ``u <- u - (eta/B) Sigma z (z^T u)`` and the
+    loss ``|u|^2 / 2``, so the features are never formed.
 
     Returns
     -------
@@ -104,18 +115,22 @@ def sgd_test_loss(
     replicates = check_positive_int("replicates", replicates)
     horizons = _horizons(horizons)
     lam = np.asarray(eigenvalues, float)
-    error = -np.broadcast_to(np.asarray(target, float), (replicates, len(lam))).copy()
-    scale = np.sqrt(lam)
+    start = -np.sqrt(lam) * np.asarray(target, float)
     out = np.empty((replicates, len(horizons)))
-    column = 0
-    for t in range(int(horizons[-1]) + 1):
-        if t == horizons[column]:
-            out[:, column] = 0.5 * (error**2) @ lam
-            column += 1
-            if column == len(horizons):
-                break
-        features = rng.standard_normal((replicates, batch, len(lam)))
-        features *= scale
-        residual = np.einsum("rbm,rm->rb", features, error, optimize=False)
-        error -= step / batch * np.einsum("rb,rbm->rm", residual, features, optimize=False)
+    for first in range(0, replicates, RUN_BLOCK):
+        runs = min(RUN_BLOCK, replicates - first)
+        whitened = np.tile(start, (runs, 1))
+        draws = np.empty((runs, batch, len(lam)))
+        residual = np.empty((runs, batch))
+        column = 0
+        for t in range(int(horizons[-1]) + 1):
+            if t == horizons[column]:
+                out[first : first + runs, column] = 0.5 * np.einsum("rm,rm->r", whitened, whitened)
+                column += 1
+                if column == len(horizons):
+                    break
+            rng.standard_normal(out=draws)
+            np.einsum("rbm,rm->rb", draws, whitened, out=residual)
+            draws *= lam
+            whitened -= step / batch * np.einsum("rb,rbm->rm", residual, draws)
     return out

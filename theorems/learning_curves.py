@@ -17,7 +17,6 @@ and with :math:`\lambda_k = k^{-b}`, :math:`\lambda_k w_k^{*2} = k^{-a}` (:math:
 from __future__ import annotations
 
 import functools
-import json
 
 import numpy as np
 
@@ -103,9 +102,8 @@ def learning_curve_exponent(ctx: RunContext) -> Samples:
 def learning_curve_recursion(ctx: RunContext, noise_term: bool = True) -> Comparison:
     eigenvalues, target_squares = power_law_spectrum(100, A, B)
     horizons = np.unique(np.geomspace(1, 300, 10).astype(int))
-    simulated = _monte_carlo_loss(
-        ctx.pick(8_000, 32_000), json.dumps(ctx.rng.bit_generator.state)
-    ).copy()
+    seed = int(ctx.rng.integers(2**63))
+    simulated = _monte_carlo_loss(ctx.pick(8_000, 32_000), seed).copy()
     reference = loss_recursion(eigenvalues, target_squares, STEP, BATCH, horizons, noise_term)
     return Comparison(
         simulated, reference, labels=[f"t = {t}" for t in horizons], notes={"modes": 100}
@@ -113,15 +111,19 @@ def learning_curve_recursion(ctx: RunContext, noise_term: bool = True) -> Compar
 
 
 @functools.lru_cache(maxsize=4)
-def _monte_carlo_loss(replicates: int, state: str) -> np.ndarray:
-    """The SGD runs' test losses at the claim's horizons, from the generator state ``state``.
+def _monte_carlo_loss(replicates: int, seed: int) -> np.ndarray:
+    """The SGD runs' test losses at the claim's horizons, from a stream seeded with ``seed``.
 
-    The claim and its mutant draw from the same seed stream and differ only in the reference
-    they compare with, so their Monte Carlo data are the same numbers: simulated once (the
-    runs are the whole cost) and shared through this cache, keyed by the stream's state.
+    The claim and its mutant draw ``seed`` from the same seed stream and differ only in the
+    reference they compare with, so their Monte Carlo data are the same numbers: simulated once
+    (the runs are the whole cost) and shared through this cache, keyed by the seed.
+
+    The runs draw from SFC64 rather than the claim's PCG64: the 2.4e8 standard normals (8,000
+    runs x 300 steps x 100 modes) are the runs' cost, and SFC64 feeds the ziggurat about 20%
+    faster here. It passes the same statistical batteries (BigCrush, PractRand), and seeded from
+    the claim's stream the runs stay deterministic given the seed.
     """
-    rng = np.random.default_rng()
-    rng.bit_generator.state = json.loads(state)
+    rng = np.random.Generator(np.random.SFC64(seed))
     eigenvalues, target_squares = power_law_spectrum(100, A, B)
     horizons = np.unique(np.geomspace(1, 300, 10).astype(int))
     return sgd_test_loss(
