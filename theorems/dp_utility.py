@@ -67,6 +67,12 @@ EVERY = 4
 #: head and tail of the window within 0.01 of each other (refuted on 100 of 100 seeds).
 #: The claims' own runs keep their replicates (their resolution needs them).
 MUTANT_REPLICATES = 6
+#: variance_times_d bends toward the band as its excess nears saturation at the largest d: its
+#: local slope drifts by about -0.025 over the window (sd 0.023 at the claim's 16 replicates),
+#: and a drift past the tolerance 0.05 that the fit calls real, heading into the band, withholds
+#: the refutation (the whole window's 1.0 +- 0.06 at 6 replicates is 7 half-widths clear). At
+#: 6 replicates 1 seed in 30 drifted so, at 8 1 in 100; at 10 none of 100 (seeds 0-99).
+D_MUTANT_REPLICATES = 10
 
 # --- the analysis, written once ---------------------------------------------------------------
 
@@ -308,17 +314,26 @@ D_SWEEP_N, D_SWEEP_STEPS = 512, 80_000
         Mutant(
             "variance_times_d",
             "noise variance multiplied by d (the d-slope doubles)",
-            params={"noise": "variance_times_d"},
+            params={"noise": "variance_times_d", "replicates": D_MUTANT_REPLICATES},
         ),
     ],
 )
-def convex_rate_in_d(ctx: RunContext, noise: str = "calibrated") -> Samples:
+def convex_rate_in_d(
+    ctx: RunContext, noise: str = "calibrated", replicates: int | None = None
+) -> Samples:
     dims = np.array([4, 6, 8, 11, 16])
     # 19 of 26 seeds confirmed at 8 independent replicates (the instance's exponent is about
     # 0.515, the interval +-0.028 and the head/tail drift noise reached the tolerance): common
     # noise across the dimensions and 16 replicates bring the interval to about +-0.016
     run, _, _ = convex_run(
-        ctx, D_SWEEP_N, dims, CONVEX_EPS, D_SWEEP_STEPS, ctx.pick(16, 32), noise, common=True
+        ctx,
+        D_SWEEP_N,
+        dims,
+        CONVEX_EPS,
+        D_SWEEP_STEPS,
+        replicates or ctx.pick(16, 32),
+        noise,
+        common=True,
     )
     return Samples(
         dims,
