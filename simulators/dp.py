@@ -141,7 +141,8 @@ class AbsoluteLoss:
         """:math:`f'(t)` elementwise: (records below minus records above) / n (into ``out``,
         an array of t's shape, when given)."""
         # below - above = #{v < t} + #{v <= t} - n: one search in `split`, one table lookup
-        return self.gradient_table.take(np.searchsorted(self.split, t), out=out)
+        # (the search's positions 0 .. len(split) all index the table: no bounds check needed)
+        return self.gradient_table.take(np.searchsorted(self.split, t), out=out, mode="clip")
 
     def largest_record_gradient(self, t: np.ndarray) -> np.ndarray:
         """Elementwise, the largest magnitude of one record's term in :meth:`coordinate_gradient`
