@@ -59,19 +59,15 @@ LIPSCHITZ, DISTANCE, DELTA = 1.0, 1.0, 1e-5
 #: The risk is evaluated every EVERY steps: a thinned random-iterate output, to save time.
 EVERY = 4
 
-#: Replicates of a mutant's rerun whose exponent sits far outside the claim's band and whose
-#: local slope does not drift. The fit resamples whole replicates, so its 95% interval widens
-#: as 1/sqrt(replicates); at 6: noise_sensitivity_L in n, exactly 0 against the band
-#: [-1.05, -0.95] on every seed (its noise does not depend on n, so under common noise the four
-#: runs are one run); composition_forgotten in eps, -0.085 +- 0.0015 against [-1.05, -0.95],
-#: head and tail of the window within 0.01 of each other (refuted on 100 of 100 seeds).
-#: The claims' own runs keep their replicates (their resolution needs them).
+#: Replicates of a mutant's rerun far outside the claim's band, with no drift in its local slope
+#: (the fit's interval widens as 1/sqrt(replicates)). noise_sensitivity_L in n: exactly 0, its
+#: noise does not depend on n (under common noise one run). composition_forgotten in eps:
+#: -0.085 +- 0.0015 against [-1.05, -0.95], head and tail within 0.005 (100 of 100 seeds).
 MUTANT_REPLICATES = 6
-#: variance_times_d bends toward the band as its excess nears saturation at the largest d: its
-#: local slope drifts by about -0.025 over the window (sd 0.023 at the claim's 16 replicates),
-#: and a drift past the tolerance 0.05 that the fit calls real, heading into the band, withholds
-#: the refutation (the whole window's 1.0 +- 0.06 at 6 replicates is 7 half-widths clear). At
-#: 6 replicates 1 seed in 30 drifted so, at 8 1 in 100; at 10 none of 100 (seeds 0-99).
+#: variance_times_d, 1.0 +- 0.06 at 6 against [0.45, 0.55], bends toward the band as it nears
+#: saturation at d = 16 (local-slope drift -0.025, sd 0.023 at 16 replicates): a real drift
+#: past 0.05 heading into the band withholds the refutation. 1 seed in 30 at 6 replicates, 1 in
+#: 100 at 8, none of 100 at 10 (seeds 0-99).
 D_MUTANT_REPLICATES = 10
 
 # --- the analysis, written once ---------------------------------------------------------------
@@ -210,15 +206,9 @@ def convex_rate_in_n(
     # At 16 replicates the interval's half-width (0.024) left 1.6 standard errors between the
     # estimate and the band's edge -0.95 (1 of 46 seeds inconclusive: -0.970, CI up to -0.948);
     # at 48 the half-width is about 0.014 and the margin 3.4 standard errors.
+    reps = replicates or ctx.pick(48, 64)
     run, noise_multiplier, _ = convex_run(
-        ctx,
-        records,
-        CONVEX_D,
-        CONVEX_EPS,
-        steps,
-        replicates or ctx.pick(48, 64),
-        noise,
-        common=True,
+        ctx, records, CONVEX_D, CONVEX_EPS, steps, reps, noise, common=True
     )
     return Samples(
         records,
@@ -325,15 +315,9 @@ def convex_rate_in_d(
     # 19 of 26 seeds confirmed at 8 independent replicates (the instance's exponent is about
     # 0.515, the interval +-0.028 and the head/tail drift noise reached the tolerance): common
     # noise across the dimensions and 16 replicates bring the interval to about +-0.016
+    reps = replicates or ctx.pick(16, 32)
     run, _, _ = convex_run(
-        ctx,
-        D_SWEEP_N,
-        dims,
-        CONVEX_EPS,
-        D_SWEEP_STEPS,
-        replicates or ctx.pick(16, 32),
-        noise,
-        common=True,
+        ctx, D_SWEEP_N, dims, CONVEX_EPS, D_SWEEP_STEPS, reps, noise, common=True
     )
     return Samples(
         dims,
