@@ -257,6 +257,17 @@ def _draw(entry: dict[str, Any]) -> str | None:
     return json.dumps({"id": entry["id"], "error": drawn})
 
 
+def _prepare_section(entry: dict[str, Any]) -> None:
+    """The claim's section of the report laid out ahead (its formulas cached), while the
+    workers run the other claims; the page is written the same either way."""
+    try:
+        from .report import prepare_section
+
+        prepare_section(entry)
+    except Exception:  # the report writer lays it out again and says what went wrong
+        return
+
+
 def _undraw(text: str) -> tuple[str, Any]:
     """:func:`_draw`'s JSON text back to the claim id and what the report writer takes."""
     import base64
@@ -317,6 +328,8 @@ class RateReport:
             if key == _ENTRY_KEY:
                 entry = json.loads(value)
                 self.entries[entry["id"]] = entry
+                if figures:  # from an xdist worker: this process would otherwise wait idle
+                    _prepare_section(entry)
             elif key == _COUNTS_KEY:
                 self.worker_counts = json.loads(value)
 

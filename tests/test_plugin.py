@@ -312,3 +312,18 @@ def test_a_drawn_figure_travels_whole_and_the_report_uses_it(tmp_path):
     written = write_report(tmp_path, run, drawn={claim_id: (drawn[1], drawn[1])})
     assert (tmp_path / "figures" / f"{claim_id}.png").read_bytes() == drawn[1]
     assert next(c for c in written.claims if c.id == claim_id).figure is not None
+
+
+def test_a_section_laid_out_ahead_leaves_no_formula_to_render(tmp_path):
+    from report_demo import claims, evaluate
+
+    from proofs_checks.report import prepare_section, write_report
+    from proofs_checks.report.math import _render
+
+    run = evaluate(claims()[:1])
+    _render.cache_clear()
+    prepare_section(run.claims[0].to_json())
+    rendered = _render.cache_info().misses
+    assert rendered > 0  # the claim has formulas (its statement, its prediction)
+    write_report(tmp_path, run)
+    assert _render.cache_info().misses == rendered

@@ -30,7 +30,15 @@ from .markdown import markdown
 from .reliability import Reliability
 from .view import ReportView, build_view
 
-__all__ = ["Drawn", "Reliability", "ReportView", "build_view", "draw_entry", "write_report"]
+__all__ = [
+    "Drawn",
+    "Reliability",
+    "ReportView",
+    "build_view",
+    "draw_entry",
+    "prepare_section",
+    "write_report",
+]
 
 #: A claim's figure as the report uses it: its (print, screen) PNGs, None when its kind draws
 #: none, or the text of why drawing failed.
@@ -112,6 +120,17 @@ def draw_entry(entry: dict[str, Any]) -> Drawn:
 
     record = ClaimRecord.from_json(entry, "entry", "claim")
     return _render_one(ClaimRecord.from_json(jsonable(record.to_json()), "entry", "claim"))
+
+
+def prepare_section(entry: dict[str, Any]) -> None:
+    """Lay out the claim's section of index.html once and drop it, for its formulas: they are
+    rendered once per process (cached), and rendering them is the slowest part of writing the
+    page. A process that waits on others for claims (a pytest-xdist controller) calls this as
+    each claim arrives, so the page is quick to write at the end."""
+    from .html import section
+    from .view import claim_view
+
+    section(claim_view(ClaimRecord.from_json(entry, "entry", "claim"), Reliability()))
 
 
 def _render_one(record: Any) -> Drawn:

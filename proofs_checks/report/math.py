@@ -73,7 +73,7 @@ def render_math(latex: str) -> list[bytes] | None:
     return None if images is None else list(images)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=4096)  # a page's formulas, laid out ahead (prepare_section)
 def _render(latex: str) -> tuple[bytes, ...] | None:
     from matplotlib.font_manager import FontProperties
 
