@@ -102,6 +102,12 @@ EDGES = {
 #: noise on a wide, flat added block (so that lambda r, its share of M, stays small while the
 #: noise keeps z spread over the block).
 NOISY_REGION = {"sigma": (5.0, 10.0), "z_radius": (2.0, 3.0), "z_curvature": (0.05, 0.2)}
+#: Search budget (draws, and as many refinement steps) for the noise-dropped mutant. Its
+#: regime is the whole noisy region, not one corner of it: the worst ratio to the bound
+#: without its noise term is 3.6 (95% interval [3.0, 4.2]) from 24 + 24 evaluations and 2.5
+#: to 3.3 (half-width about 0.5) from 8 + 8, against 1 for the bound. Each instance keeps
+#: its 200 replicates, so the worst one's interval does not widen: three half-widths clear.
+MUTANT_EXAMPLES = 8
 
 
 def construction_lipschitz(horizon: int, c: float) -> float:
@@ -235,14 +241,17 @@ LOOSE = (
             "in [0.05, 0.2]), where the noise keeps a wide, flat added block away from its "
             "minimum",
             predicted=PREDICTION.substituted({sigma: 0}),
-            params={"region": NOISY_REGION},
+            params={"region": NOISY_REGION, "examples": MUTANT_EXAMPLES},
         ),
     ],
 )
 def explicit_bound(
-    ctx: RunContext, region: Mapping[str, tuple[float, float]] | None = None
+    ctx: RunContext,
+    region: Mapping[str, tuple[float, float]] | None = None,
+    examples: int | None = None,
 ) -> Family:
-    # region: part of the box to search (a mutant's regime); the whole box by default
+    # region: part of the box to search (a mutant's regime); the whole box by default.
+    # examples: draws and refinement steps of the search (a mutant's smaller budget)
     box = {**BOX, **(region or {})}
     edges = {k: [v for v in values if box[k][0] <= v <= box[k][1]] for k, values in EDGES.items()}
     strategy = st.fixed_dictionaries(
@@ -257,7 +266,7 @@ def explicit_bound(
         noisy_harvey_instance,
         box=box,
         strategy=strategy,
-        examples=24,
-        examples_full=60,
-        refine=24,
+        examples=examples or 24,
+        examples_full=examples or 60,
+        refine=examples or 24,
     )
