@@ -131,8 +131,9 @@ def heavy_ball_spectral_derivation(alpha_rule: str = "polyak", beta_rule: str = 
         ("eigenvalues parametrised: lambda(u) = (mu + L u^2)/(1 + u^2), u > 0", lam_u),
     ]
     moduli = []
+    roots_in_lambda = list(sp.roots(poly))  # solved once for the three places it is read at
     for label, value in (("lambda(u)", lam_u), ("lambda = mu", mu_1), ("lambda = L", big_l)):
-        roots = [_factor_radicands(sp.factor(r.subs(_LAM, value))) for r in sp.roots(poly)]
+        roots = [_factor_radicands(sp.factor(r.subs(_LAM, value))) for r in roots_in_lambda]
         mods = [_factor_radicands(sp.factor(sp.Abs(r))) for r in roots]
         steps.append((f"roots of det(z I - M) at {label}", sp.Tuple(*roots)))
         steps.append((f"their moduli at {label}", sp.Tuple(*mods)))
