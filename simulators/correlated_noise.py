@@ -21,6 +21,7 @@ every other one term by term: :func:`participation_sensitivity` computes it exac
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -32,8 +33,18 @@ from .privacy import PrivacySpent, check_delta, privacy_of_noise
 
 
 def strategy_column(beta: np.ndarray, horizon: int) -> np.ndarray:
-    """The first column of :math:`C = B^{-1}` over ``horizon`` steps (``beta`` zero-padded)."""
-    return inverse_coefficients(beta, common.check_positive_int("horizon", horizon))
+    """The first column of :math:`C = B^{-1}` over ``horizon`` steps (``beta`` zero-padded),
+    read-only: a sweep asks for the same filter's column once per run, and the recursion costs
+    O(horizon x len(beta)), so each is computed once per process."""
+    beta = np.ascontiguousarray(beta, float)
+    return _strategy_column(beta.tobytes(), common.check_positive_int("horizon", horizon))
+
+
+@functools.lru_cache(maxsize=16)
+def _strategy_column(beta_bytes: bytes, horizon: int) -> np.ndarray:
+    column = inverse_coefficients(np.frombuffer(beta_bytes), horizon)
+    column.flags.writeable = False
+    return column
 
 
 def participation_sensitivity(column: np.ndarray, separation: int) -> float:
