@@ -54,6 +54,31 @@ def balanced_signs(
     return signs
 
 
+def _deterministic_final_values(
+    order_signs: np.ndarray,
+    epochs: int,
+    steps: np.ndarray,
+    smooth: float,
+    strong: float,
+    noise: float,
+    x0: float,
+) -> np.ndarray:
+    """One run per step for an order that draws nothing, in Python floats: the same IEEE
+    operations, in the same order, as the vectorised loop on one row (so the same values),
+    without numpy's per-call cost on arrays of one element."""
+    values = []
+    signs = order_signs.tolist()
+    for step in steps.tolist():
+        shrink, kink, push = 1 - step * strong, step * (smooth - strong), step * noise
+        kicks = [sign * push for sign in signs]
+        x = x0
+        for _ in range(epochs):
+            for kick in kicks:
+                x = x * shrink - min(x, 0.0) * kink - kick
+        values.append((smooth if x < 0 else strong) * (x * x) / 2)
+    return np.array(values)
+
+
 def shuffling_final_values(
     components: int,
     epochs: int,
@@ -108,23 +133,28 @@ def shuffling_final_values(
         raise ValueError("steps must be a 1-D array of positive steps")
     signs = np.tile([1.0, -1.0], n // 2)
     # a fixed or sorted order draws nothing: every replicate is the same run, simulated once
-    deterministic = order in ("fixed", "sorted")
-    rows = 1 if deterministic else replicates
-    x = np.full((rows, steps.size), float(x0))
+    if order in ("fixed", "sorted"):
+        values = _deterministic_final_values(
+            signs if order == "fixed" else np.sort(signs)[::-1],
+            epochs,
+            steps,
+            smooth,
+            strong,
+            noise,
+            float(x0),
+        )
+        return np.broadcast_to(values, (replicates, steps.size)).copy()
+    x = np.full((replicates, steps.size), float(x0))
     # x - eta (h'(x) + s G) = (1 - eta mu) x - eta (L - mu) min(x, 0) - eta s G: five in-place
     # operations on contiguous rows per component step (the loop is the cost)
     shrink, kink, push = 1 - steps * strong, steps * (smooth - strong), steps * noise
     left = np.empty_like(x)
-    draws = np.empty((n, rows))  # reused every epoch: no fresh pages to fault in
+    draws = np.empty((n, replicates))  # reused every epoch: no fresh pages to fault in
     for _ in range(epochs):
         if order == "reshuffle":
             balanced_signs(n, replicates, rng, out=draws)
-        elif order == "replacement":
-            draws[:] = signs[rng.integers(0, n, (replicates, n))].T
-        elif order == "fixed":
-            draws[:, 0] = signs
         else:
-            draws[:, 0] = np.sort(signs)[::-1]
+            draws[:] = signs[rng.integers(0, n, (replicates, n))].T
         # component-major (n, rows, s), so each step reads one contiguous block
         if steps.size == 1:
             draws *= push[0]
@@ -137,5 +167,4 @@ def shuffling_final_values(
             x *= shrink
             x -= left
             x -= kick
-    values = np.where(x < 0, smooth, strong) * x**2 / 2
-    return np.broadcast_to(values, (replicates, steps.size)).copy() if deterministic else values
+    return np.where(x < 0, smooth, strong) * x**2 / 2
