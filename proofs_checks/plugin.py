@@ -215,7 +215,8 @@ class ClaimItem(pytest.Item):
             rate_report = self.config.pluginmanager.get_plugin("ratecheck-rate-report")
             assert isinstance(rate_report, RateReport)  # registered by pytest_configure
             self.user_properties.append((_COUNTS_KEY, json.dumps(rate_report.counts())))
-        entry, passed, message = _evaluate(self.claim, seed, profile)
+        with _worker_share_of_threads(self.config):
+            entry, passed, message = _evaluate(self.claim, seed, profile)
         self.user_properties.append((_ENTRY_KEY, json.dumps(entry)))
         if hasattr(self.config, "workerinput") and self.config.getoption("rate_report"):
             figure = _draw(entry)
@@ -233,6 +234,27 @@ class ClaimItem(pytest.Item):
         code = getattr(getattr(self.claim, "func", None), "__code__", None)
         line = code.co_firstlineno - 1 if code is not None else None
         return self.path, line, f"claim {self.claim.id}"
+
+
+def _worker_share_of_threads(config: pytest.Config) -> Any:
+    """While a claim runs on one of N pytest-xdist workers: its BLAS and OpenMP thread pools
+    limited to this worker's share of the cores (cores // N, at least 1).
+
+    Each worker's OpenBLAS otherwise starts a thread per core, and N workers' threads contend
+    for the same cores (waiting threads spin): on 2 cores with ``-n 2`` that cost the suite 9
+    CPU-s and 5 s of its 62. Only the claim's own run is limited, not the other tests in the
+    worker; numbers may differ from a run with more threads in the last bits of a reduction,
+    as they do between machines with different core counts.
+    """
+    from contextlib import nullcontext
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    cores = os.cpu_count() or 1
+    if not hasattr(config, "workerinput") or workers < 2:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=max(1, cores // workers))
 
 
 def _draw(entry: dict[str, Any]) -> str | None:

@@ -327,3 +327,36 @@ def test_a_section_laid_out_ahead_leaves_no_formula_to_render(tmp_path):
     assert rendered > 0  # the claim has formulas (its statement, its prediction)
     write_report(tmp_path, run)
     assert _render.cache_info().misses == rendered
+
+
+THREADS = """
+import os
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from proofs_checks import Mutant, Paper, PowerLaw, Samples, claim
+
+PAPER = Paper("Demo", "A. Author", 2024)
+
+
+@claim("demo.threads.rate", paper=PAPER.theorem("Theorem 1"), statement="y ~ 1/n",
+       predicted=PowerLaw(exponent=-1.0, tolerance=0.05),
+       mutants=[Mutant("squared", "1/n^2 claimed",
+                       predicted=PowerLaw(exponent=-2.0, tolerance=0.05))])
+def inverse(ctx):
+    n = np.geomspace(10, 1e4, 10)
+    pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    return Samples(n, np.exp(0.1 * ctx.rng.standard_normal((64, 10)) - 0.005) / n,
+                   notes={"blas_threads": pools, "cores": os.cpu_count()})
+"""
+
+
+def test_a_claim_on_an_xdist_worker_gets_its_share_of_the_blas_threads(pytester):
+    """N workers on C cores: each claim's BLAS pools hold C // N threads (at least one), so the
+    workers' threads do not contend for the same cores."""
+    path = pytester.makepyfile(threads_theorems=THREADS)
+    pytester.runpytest_subprocess(path, "-n", "2", "--rate-report", "out")
+    (entry,) = results(pytester)["claims"]
+    share = max(1, entry["notes"]["cores"] // 2)
+    assert entry["notes"]["blas_threads"] and set(entry["notes"]["blas_threads"]) == {share}
