@@ -237,24 +237,15 @@ class ClaimItem(pytest.Item):
 
 
 def _worker_share_of_threads(config: pytest.Config) -> Any:
-    """While a claim runs on one of N pytest-xdist workers: its BLAS and OpenMP thread pools
-    limited to this worker's share of the cores (cores // N, at least 1).
-
-    Each worker's OpenBLAS otherwise starts a thread per core, and N workers' threads contend
-    for the same cores (waiting threads spin): on 2 cores with ``-n 2`` that cost the suite 9
-    CPU-s and 5 s of its 62. Only the claim's own run is limited, not the other tests in the
-    worker; numbers may differ from a run with more threads in the last bits of a reduction,
-    as they do between machines with different core counts.
-    """
+    """On one of N pytest-xdist workers: the claim's thread pools limited to this worker's
+    share of the cores (:func:`proofs_checks.execution.share_of_threads`)."""
     from contextlib import nullcontext
 
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
-    cores = os.cpu_count() or 1
-    if not hasattr(config, "workerinput") or workers < 2:
+    if not hasattr(config, "workerinput"):
         return nullcontext()
-    from threadpoolctl import threadpool_limits
+    from .execution import share_of_threads
 
-    return threadpool_limits(limits=max(1, cores // workers))
+    return share_of_threads(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1))
 
 
 def _draw(entry: dict[str, Any]) -> str | None:

@@ -360,3 +360,18 @@ def test_a_claim_on_an_xdist_worker_gets_its_share_of_the_blas_threads(pytester)
     (entry,) = results(pytester)["claims"]
     share = max(1, entry["notes"]["cores"] // 2)
     assert entry["notes"]["blas_threads"] and set(entry["notes"]["blas_threads"]) == {share}
+
+
+def test_a_claim_in_a_jobs_process_gets_its_share_of_the_blas_threads(tmp_path):
+    """``ratecheck run --jobs 2``: the same share as an xdist worker's."""
+    module = tmp_path / "threads_theorems.py"
+    module.write_text(THREADS)
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, "-m", "proofs_checks", "run", "demo.threads", "--path", str(module),
+         "--jobs", "2", "--out", str(out)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (entry,) = json.loads((out / "results.json").read_text())["claims"]
+    share = max(1, entry["notes"]["cores"] // 2)
+    assert entry["notes"]["blas_threads"] and set(entry["notes"]["blas_threads"]) == {share}
