@@ -32,6 +32,11 @@ workers, then the report pages) and ``--rate-reliability PATH`` (a power benchma
 ``benchmarks/results/power.json``, shown in the report). results.json records in ``run`` how
 many claims were collected, selected (``-k``, ``-m``) and run, and whether the run was
 interrupted (Ctrl-C, ``-x``); an interrupted or partial run never has ``"passed": true``.
+
+Under pytest-xdist (``-n N``) a claim runs with its BLAS/OpenMP pools limited to its worker's
+share of the cores (only while the claim runs, not the worker's other tests); with
+``--rate-report`` each worker also draws its claims' figures as they finish, and the controller
+lays out their report sections as they arrive, so little of the report is left for the end.
 """
 
 from __future__ import annotations
